@@ -1,0 +1,221 @@
+/**
+ * REST routes for devices: list, one device, its stored readings in a time range, and commands.
+ * Schema-first: every request and response has a JSON schema.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { VALVE_NAMES, type Command } from '../../firmware/protocol/index.js';
+import { BridgeError, errorBodySchema } from '../errors.js';
+import type { DeviceView, ReadingView } from '../events.js';
+
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+export const readingSchema = {
+  type: 'object',
+  required: ['deviceId', 'seq', 'boardMs', 'measuredAtMs', 'receivedAtMs', 'o2Kpa', 'co2Kpa', 'tempC'],
+  properties: {
+    deviceId: { type: 'string' },
+    seq: { type: 'integer' },
+    boardMs: { type: 'integer' },
+    measuredAtMs: { type: 'integer', description: 'when the board measured, epoch ms' },
+    receivedAtMs: { type: 'integer', description: 'when the bridge received the line, epoch ms' },
+    o2Kpa: nullableNumber,
+    co2Kpa: nullableNumber,
+    tempC: nullableNumber,
+  },
+} as const;
+
+export const deviceSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'firmwareVersion', 'protocolVersion', 'capabilities', 'path', 'state', 'counters', 'lastReading'],
+  properties: {
+    id: { type: 'string', description: "the board's serial number" },
+    kind: { type: 'string' },
+    firmwareVersion: { type: 'string' },
+    protocolVersion: { type: 'integer' },
+    capabilities: { type: 'array', items: { type: 'string' } },
+    path: { type: 'string' },
+    state: { type: 'string', enum: ['opening', 'identifying', 'open', 'lost', 'closed'] },
+    counters: {
+      type: 'object',
+      required: ['frames', 'stored', 'rejected', 'boardErrors'],
+      properties: {
+        frames: { type: 'integer' },
+        stored: { type: 'integer' },
+        rejected: { type: 'integer' },
+        boardErrors: { type: 'integer' },
+      },
+    },
+    lastReading: { anyOf: [readingSchema, { type: 'null' }] },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+const MAX_LIMIT = 10_000;
+
+/**
+ * A time bound from the query string: an ISO 8601 date-time ('2026-11-21T12:00:00Z') or epoch
+ * milliseconds ('1795000000000').
+ */
+function parseTime(value: string | undefined, fieldName: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new BridgeError(
+    'BRIDGE_ERR_BAD_QUERY',
+    400,
+    `query field "${fieldName}" must be an ISO 8601 date-time or epoch milliseconds: "${value.slice(0, 40)}"`,
+    { field: fieldName },
+  );
+}
+
+export async function deviceRoutes(app: FastifyInstance): Promise<void> {
+  function deviceOr404(id: string): DeviceView {
+    const dev = app.devices.get(id);
+    if (!dev) throw new BridgeError('BRIDGE_ERR_DEVICE_NOT_FOUND', 404, `no device "${id}"`);
+    return dev;
+  }
+
+  app.get(
+    '/devices',
+    {
+      schema: {
+        response: {
+          200: { type: 'object', required: ['devices'], properties: { devices: { type: 'array', items: deviceSchema } } },
+        },
+      },
+    },
+    async () => ({ devices: app.devices.list() }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/devices/:id',
+    { schema: { params: idParams, response: { 200: deviceSchema, 404: errorBodySchema } } },
+    async (req) => deviceOr404(req.params.id),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; limit?: number } }>(
+    '/devices/:id/readings',
+    {
+      schema: {
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            from: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: the beginning' },
+            to: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: no upper bound' },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 1000 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['deviceId', 'fromMs', 'toMs', 'readings'],
+            properties: {
+              deviceId: { type: 'string' },
+              fromMs: { type: 'integer' },
+              toMs: { type: ['integer', 'null'] },
+              readings: { type: 'array', items: readingSchema },
+            },
+          },
+          400: errorBodySchema,
+          404: errorBodySchema,
+        },
+      },
+    },
+    async (req) => {
+      deviceOr404(req.params.id);
+      const fromMs = parseTime(req.query.from, 'from', 0);
+      // No default upper bound at "now": a board's clock may run a little ahead of the bridge's.
+      const toMs = parseTime(req.query.to, 'to', Number.MAX_SAFE_INTEGER);
+      if (toMs < fromMs) {
+        throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
+      }
+      const readings: ReadingView[] = app.store.queryReadings({
+        deviceId: req.params.id,
+        fromMs,
+        toMs,
+        limit: req.query.limit ?? 1000,
+      });
+      return { deviceId: req.params.id, fromMs, toMs: toMs === Number.MAX_SAFE_INTEGER ? null : toMs, readings };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { op: 'set_valve'; valve: (typeof VALVE_NAMES)[number]; on: boolean } }>(
+    '/devices/:id/commands',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['op', 'valve', 'on'],
+          properties: {
+            op: { type: 'string', enum: ['set_valve'] },
+            valve: { type: 'string', enum: [...VALVE_NAMES] },
+            on: { type: 'boolean' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['commandId', 'outcome'],
+            properties: { commandId: { type: 'integer' }, outcome: { type: 'string', enum: ['ack'] } },
+          },
+          400: errorBodySchema,
+          404: errorBodySchema,
+          409: errorBodySchema,
+          503: errorBodySchema,
+          504: errorBodySchema,
+        },
+      },
+    },
+    async (req) => {
+      deviceOr404(req.params.id);
+      const command: Command = { op: 'set_valve', valve: req.body.valve, on: req.body.on };
+      const result = await app.devices.send(req.params.id, command);
+      if (result.outcome === 'nak') {
+        throw new BridgeError('BRIDGE_ERR_COMMAND_NAK', 409, `board "${req.params.id}" refused command id=${result.id}: ${result.code}`, {
+          details: { commandId: result.id, boardCode: result.code },
+        });
+      }
+      return { commandId: result.id, outcome: 'ack' as const };
+    },
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            required: ['status', 'ports', 'totals'],
+            properties: {
+              status: { type: 'string' },
+              ports: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['path', 'state', 'deviceId'],
+                  properties: { path: { type: 'string' }, state: { type: 'string' }, deviceId: { type: ['string', 'null'] } },
+                },
+              },
+              totals: deviceSchema.properties.counters,
+            },
+          },
+        },
+      },
+    },
+    async () => ({ status: 'ok', ports: app.devices.ports(), totals: app.devices.totals() }),
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * The one file that listens: builds the bridge app, lets the caller add plugins (the dashboard), and
+ * binds it to a host and port. Loopback by default: the bridge has no auth yet (issue 5).
+ */
+
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { buildApp, type BridgeOptions } from './app.js';
+import { BridgeError } from './errors.js';
+
+export interface ServeOptions extends BridgeOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 8080. */
+  port?: number;
+  /** Plugins registered after the bridge's own routes, e.g. the dashboard. */
+  plugins?: FastifyPluginAsync[];
+}
+
+export interface RunningBridge {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBridge(options: ServeOptions = {}): Promise<RunningBridge> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  const app = buildApp(options);
+  for (const plugin of options.plugins ?? []) app.register(plugin);
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new BridgeError('BRIDGE_ERR_INTERNAL', 500, `port ${port} on ${host} is already in use; stop what is using it or choose another with --port`);
+    }
+    throw err;
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return { app, url: `http://${host}:${boundPort}`, close: () => app.close() };
+}
