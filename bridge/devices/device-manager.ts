@@ -42,7 +42,12 @@ interface Device {
   /** Board time to bridge time: measuredAtMs = boardMs + offsetMs, fixed at the handshake. */
   offsetMs: number;
   lastReading: ReadingView | null;
+  /** When the last 'device' event for this device went out; counters ride on it at most once a second. */
+  lastViewEmitMs: number;
 }
+
+/** Device views (with their counters) go to clients at most this often per device, besides state changes. */
+const DEVICE_VIEW_INTERVAL_MS = 1000;
 
 function zeroCounters(): LinkCounters {
   return { frames: 0, stored: 0, rejected: 0, boardErrors: 0 };
@@ -105,6 +110,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (store.insertReading({ ...reading, boot: dev.boot })) counters.stored++;
       dev.lastReading = reading;
       this.emit('reading', reading);
+      if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
+        dev.lastViewEmitMs = receivedAtMs;
+        this.emit('device', this.view(dev));
+      }
     });
     conn.on('rejected', (code, detail) => {
       counters.rejected++;
@@ -155,6 +164,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       boot: stored.boot,
       offsetMs: atMs - identity.boardMs,
       lastReading: existing?.lastReading ?? null,
+      lastViewEmitMs: atMs,
     };
     this.devices.set(dev.id, dev);
   }

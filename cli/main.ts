@@ -1,0 +1,47 @@
+/**
+ * The `cellbench` command line: one command fronts the bench. `setup` lives in setup.mjs because it
+ * must run before the npm packages are installed; bin/cellbench.mjs sends it there.
+ */
+
+import { BRIDGE_HELP, bridgeCommand } from './bridge-command.js';
+import { DEMO_HELP, demoCommand } from './demo.js';
+import { UsageError } from './args.js';
+
+const HELP = `Usage: cellbench <command> [options]
+
+Commands:
+  setup    install what the bench needs (npm packages, Debian packages, firmware build); idempotent
+  demo     simulated cells + firmware on PTYs + bridge + dashboard on http://127.0.0.1:8080
+  bridge   the bridge and dashboard on real serial ports
+
+Run \`cellbench <command> --help\` for a command's options.`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  demo: { run: demoCommand, help: DEMO_HELP },
+  bridge: { run: bridgeCommand, help: BRIDGE_HELP },
+};
+
+/** Runs a command; returns the process exit code: 0 ok, 1 failure, 2 usage error. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`cellbench: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (err instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      console.error(`cellbench ${name}: ${e.message}\nRun \`cellbench ${name} --help\` for its options.`);
+      return 2;
+    }
+    console.error(`cellbench ${name}: ${e.message}`);
+    return 1;
+  }
+}

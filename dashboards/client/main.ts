@@ -1,0 +1,109 @@
+/**
+ * The live-cells page: one card per board with its latest O2, CO2 and temperature, fed by the bridge's
+ * socket.io events, and buttons that send valve commands through the REST API.
+ */
+
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, DeviceView, ReadingView, ServerToClientEvents } from '../../bridge/events.js';
+
+const VALVES = [
+  ['n2', 'N₂'],
+  ['air', 'Air'],
+  ['scrub', 'Scrubber'],
+] as const;
+
+const container = document.querySelector<HTMLElement>('#devices')!;
+const empty = document.querySelector<HTMLElement>('#empty')!;
+const link = document.querySelector<HTMLElement>('#link')!;
+const template = document.querySelector<HTMLTemplateElement>('#device-card')!;
+const cards = new Map<string, HTMLElement>();
+
+function fixed(v: number | null, decimals: number): string {
+  return v === null ? '—' : v.toFixed(decimals);
+}
+
+function set(card: HTMLElement, selector: string, text: string): void {
+  card.querySelector<HTMLElement>(selector)!.textContent = text;
+}
+
+function cardFor(id: string): HTMLElement {
+  let card = cards.get(id);
+  if (card) return card;
+  card = (template.content.firstElementChild!.cloneNode(true) as HTMLElement);
+  card.dataset.deviceId = id;
+  set(card, '.id', id);
+  const valves = card.querySelector<HTMLElement>('.valves')!;
+  for (const [valve, label] of VALVES) {
+    for (const on of [true, false]) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `${label} ${on ? 'open' : 'close'}`;
+      b.dataset.valve = valve;
+      b.dataset.on = String(on);
+      b.addEventListener('click', () => void sendValve(id, valve, on, card!));
+      valves.append(b);
+    }
+  }
+  cards.set(id, card);
+  const sorted = [...cards.keys()].sort();
+  const next = sorted[sorted.indexOf(id) + 1];
+  container.insertBefore(card, next ? cards.get(next)! : null);
+  empty.hidden = true;
+  return card;
+}
+
+function showReading(r: ReadingView): void {
+  const card = cardFor(r.deviceId);
+  set(card, '.o2', fixed(r.o2Kpa, 2));
+  set(card, '.co2', fixed(r.co2Kpa, 3));
+  set(card, '.temp', fixed(r.tempC, 2));
+  set(card, '.seq', String(r.seq));
+  const at = card.querySelector<HTMLTimeElement>('.at')!;
+  at.dateTime = new Date(r.measuredAtMs).toISOString();
+  at.textContent = new Date(r.measuredAtMs).toLocaleTimeString();
+}
+
+function showDevice(d: DeviceView): void {
+  const card = cardFor(d.id);
+  const state = card.querySelector<HTMLElement>('.state')!;
+  state.textContent = d.state;
+  state.dataset.state = d.state;
+  set(card, '.kind', d.kind);
+  set(card, '.fw', d.firmwareVersion);
+  set(card, '.frames', String(d.counters.frames));
+  set(card, '.stored', String(d.counters.stored));
+  set(card, '.rejected', String(d.counters.rejected));
+  if (d.lastReading) showReading(d.lastReading);
+}
+
+async function sendValve(deviceId: string, valve: string, on: boolean, card: HTMLElement): Promise<void> {
+  const out = card.querySelector<HTMLElement>('.command-result')!;
+  out.textContent = `sending ${valve} ${on ? 'open' : 'close'}…`;
+  delete out.dataset.ok;
+  try {
+    const res = await fetch(`/api/devices/${encodeURIComponent(deviceId)}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ op: 'set_valve', valve, on }),
+    });
+    const body = (await res.json()) as { commandId?: number; code?: string; message?: string };
+    out.dataset.ok = String(res.ok);
+    out.textContent = res.ok ? `${valve} ${on ? 'open' : 'closed'}: ACK (command ${body.commandId})` : `${body.code}: ${body.message}`;
+  } catch (err) {
+    out.dataset.ok = 'false';
+    out.textContent = `bridge unreachable: ${(err as Error).message}`;
+  }
+}
+
+const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'] });
+socket.on('connect', () => {
+  link.dataset.state = 'live';
+  link.textContent = 'live';
+});
+socket.on('disconnect', () => {
+  link.dataset.state = 'down';
+  link.textContent = 'bridge disconnected; reconnecting…';
+});
+socket.on('snapshot', (s) => s.devices.forEach(showDevice));
+socket.on('device', showDevice);
+socket.on('reading', showReading);

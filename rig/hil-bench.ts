@@ -1,0 +1,148 @@
+/**
+ * A bench in `hil` mode on one machine: a simulated cell per board, each board a host-firmware process
+ * on a kernel PTY, and the bridge reading those PTYs through the real serialport binding. The plant runs
+ * on its own time, `timeScale` plant seconds per wall second, advanced on the injected timer.
+ *
+ * Lifecycle: start() brings up boards, then the bridge, then the plant driver; stop() takes them down in
+ * reverse order and always stops every process it started, even when start() failed half-way.
+ */
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import { startBridge, type LinkCounters, type RunningBridge } from '../bridge/index.js';
+import { createCellPlant, type CellPlant, type CellPlantOptions } from '../simulator/index.js';
+import { HostBoard } from './host-board.js';
+
+export interface HilCellOptions {
+  /** The board's serial number, also its device id in the bridge. */
+  serialNumber: string;
+  /** Options of the simulated cell (preset, volumes, leak, seed ...). Default: the plant's defaults. */
+  plant?: CellPlantOptions;
+}
+
+export interface Ticker {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface HilBenchOptions {
+  cells: HilCellOptions[];
+  /** Plant seconds per wall second. Default 60 (one minute of storage each second). */
+  timeScale?: number;
+  /** Wall ms between plant steps and sensor updates to the boards. Default 100. */
+  tickMs?: number;
+  /** Boards' streaming period, board ms. Default 1000. */
+  periodMs?: number;
+  /** Folder for the boards' PTY symlinks. Default: a new folder under the OS temp dir. */
+  runDir?: string;
+  /** Bridge HTTP host and port. Defaults '127.0.0.1', 8080; port 0 picks a free one. */
+  host?: string;
+  port?: number;
+  /** SQLite file for the bridge. Default '.cellbench/bench.sqlite'. */
+  dbPath?: string;
+  /** Plugins for the bridge's HTTP server, e.g. the dashboard. */
+  bridgePlugins?: FastifyPluginAsync[];
+  /** The timer that drives the plant. Default: the process's own. */
+  ticker?: Ticker;
+  /** Bridge logging. Default false. */
+  logger?: boolean | { level: string };
+  /** Called with every line a board prints on stderr. */
+  onBoardLog?: (serialNumber: string, line: string) => void;
+}
+
+export interface HilCell {
+  serialNumber: string;
+  plant: CellPlant;
+  board: HostBoard;
+}
+
+export class HilBench {
+  readonly cells: HilCell[] = [];
+  bridge: RunningBridge | undefined;
+  readonly runDir: string;
+  private readonly opts: HilBenchOptions;
+  private readonly ownsRunDir: boolean;
+  private ticker: unknown;
+
+  constructor(options: HilBenchOptions) {
+    if (options.cells.length === 0) throw new Error('a bench needs at least one cell');
+    const timeScale = options.timeScale ?? 60;
+    if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError(`"timeScale" must be a positive number: ${timeScale}`);
+    this.opts = options;
+    this.ownsRunDir = options.runDir === undefined;
+    this.runDir = options.runDir ?? join(tmpdir(), `cellbench-${process.pid}`);
+  }
+
+  get url(): string {
+    if (!this.bridge) throw new Error('the bench is not started');
+    return this.bridge.url;
+  }
+
+  async start(): Promise<void> {
+    try {
+      mkdirSync(this.runDir, { recursive: true });
+      for (const cell of this.opts.cells) {
+        const plant = createCellPlant(cell.plant ?? {});
+        const board = await HostBoard.start({
+          linkPath: join(this.runDir, cell.serialNumber),
+          serialNumber: cell.serialNumber,
+          periodMs: this.opts.periodMs ?? 1000,
+        });
+        board.on('outputs', (o) => plant.setActuators({ n2: o.n2, air: o.air, scrub: o.scrub }));
+        board.on('log', (line) => this.opts.onBoardLog?.(cell.serialNumber, line));
+        this.cells.push({ serialNumber: cell.serialNumber, plant, board });
+        this.feed(this.cells.at(-1)!);
+      }
+      this.bridge = await startBridge({
+        host: this.opts.host ?? '127.0.0.1',
+        port: this.opts.port ?? 8080,
+        dbPath: this.opts.dbPath ?? '.cellbench/bench.sqlite',
+        ports: this.cells.map((c) => ({ path: c.board.linkPath })),
+        plugins: this.opts.bridgePlugins ?? [],
+        logger: this.opts.logger ?? false,
+      });
+      this.startPlantDriver();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private feed(cell: HilCell): void {
+    const s = cell.plant.readSensors();
+    cell.board.feed({ o2Kpa: s.o2Kpa, co2Kpa: s.co2Kpa, tempC: s.tempC });
+  }
+
+  private startPlantDriver(): void {
+    const tickMs = this.opts.tickMs ?? 100;
+    const plantStepS = (tickMs / 1000) * (this.opts.timeScale ?? 60);
+    const ticker = this.opts.ticker ?? globalThis;
+    this.ticker = ticker.setInterval(() => {
+      for (const cell of this.cells) {
+        cell.plant.step(plantStepS);
+        this.feed(cell);
+      }
+    }, tickMs);
+  }
+
+  /** Counters summed over every board. */
+  totals(): LinkCounters {
+    if (!this.bridge) return { frames: 0, stored: 0, rejected: 0, boardErrors: 0 };
+    return this.bridge.app.devices.totals();
+  }
+
+  /** Stops the plant driver, the bridge and every board process; safe to call more than once. */
+  async stop(): Promise<void> {
+    if (this.ticker !== undefined) {
+      (this.opts.ticker ?? globalThis).clearInterval(this.ticker as ReturnType<typeof setInterval>);
+      this.ticker = undefined;
+    }
+    const bridge = this.bridge;
+    this.bridge = undefined;
+    if (bridge) await bridge.close();
+    await Promise.all(this.cells.map((c) => c.board.stop()));
+    if (this.ownsRunDir) rmSync(this.runDir, { recursive: true, force: true });
+  }
+}

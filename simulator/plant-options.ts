@@ -1,0 +1,315 @@
+/**
+ * Options of a cell plant, their defaults, and their validation. Every option is optional; the defaults
+ * below describe a 'Conference' pear cell that has just been closed, full of air, with every actuator
+ * off. A wrong option throws `SimulatorError` `SIM_ERR_INVALID_OPTION` naming the option, the allowed
+ * range and the value given; an unknown option name (a typo) is an error too, not silently ignored.
+ */
+import { AIR_CO2_FRACTION, AIR_O2_FRACTION, STANDARD_ATMOSPHERE_PA } from './model/gas-properties.js';
+import type { AmbientConditions, CellActuators, CellParams } from './model/cell.js';
+import { getPreset } from './presets/preset-registry.js';
+import type { PlantPreset } from './presets/plant-preset.js';
+import type { SensorSpec } from './sensors/first-order-sensor.js';
+import { CO2_SENSOR_DEFAULTS, O2_SENSOR_DEFAULTS } from './sensors/gas-sensor.js';
+import { TEMPERATURE_SENSOR_DEFAULTS } from './sensors/temperature-sensor.js';
+import { SimulatorError } from './simulator-error.js';
+
+/** State of the free gas when the run starts. */
+export interface InitialGasOptions {
+  /** O2 partial pressure, kPa, ≥ 0. Default: the ambient O2 fraction at the starting pressure (≈ 21.2 kPa). */
+  o2Kpa?: number;
+  /** CO2 partial pressure, kPa, ≥ 0. Default: the ambient CO2 fraction at the starting pressure (≈ 0.04 kPa). */
+  co2Kpa?: number;
+  /** Cell pressure relative to ambient, Pa, −10 000 to 10 000. Default 0. */
+  gaugePressurePa?: number;
+}
+
+export interface SensorOptions {
+  /** O2 analyser, kPa. Default `O2_SENSOR_DEFAULTS`: τ 15 s, σ 0.005 kPa, resolution 0.01 kPa, 0–25 kPa. */
+  o2?: Partial<SensorSpec>;
+  /** CO2 analyser, kPa. Default `CO2_SENSOR_DEFAULTS`: τ 20 s, σ 0.01 kPa, resolution 0.01 kPa, 0–20 kPa. */
+  co2?: Partial<SensorSpec>;
+  /** Temperature probe, °C. Default `TEMPERATURE_SENSOR_DEFAULTS`: τ 60 s, σ 0.02 °C, resolution 0.01 °C. */
+  temp?: Partial<SensorSpec>;
+}
+
+export interface CellPlantOptions {
+  /** Preset name or preset object. Default `'conference-pear'`. */
+  preset?: string | PlantPreset;
+  /** Gross cell volume, m³, > 0 and ≤ 100 000. Default: the preset's (100 m³). */
+  grossVolumeM3?: number;
+  /**
+   * Free gas volume, m³, > 0 and ≤ grossVolumeM3. Default: the preset's free-gas fraction × grossVolumeM3
+   * (55 m³ of 100 m³).
+   */
+  freeVolumeM3?: number;
+  /**
+   * Fruit mass, kg, 0 to 5 000 000 (0 turns respiration off). Default: the preset's fill per gross volume
+   * × grossVolumeM3 (25 000 kg in 100 m³).
+   */
+  fruitKg?: number;
+  /**
+   * Effective leak area, cm², 0 to 10 000 (0: perfectly tight). Default: the preset's leak per gross volume
+   * × grossVolumeM3 (0.10 cm² per 100 m³, the DCA limit).
+   */
+  leakAreaCm2?: number;
+  /** Discharge coefficient of the leak, > 0 and ≤ 1. Default: the preset's (0.61). */
+  leakCd?: number;
+  /** Leak flow is linear in Δp below this, Pa, > 0 and ≤ 100. Default 1. */
+  leakLaminarBelowPa?: number;
+  /** Cell temperature, fixed for the run, °C, −10 to 40. Default: the preset's storage temperature (−1 °C). */
+  tempC?: number;
+  /** N2 generator flow when the N2 valve is open, Nm³/h, 0 to 10 000. Default 30. */
+  n2FlowNm3PerH?: number;
+  /** N2 fraction of the generator's product (rest O2), 0.5 to 1. Default 0.97. */
+  n2PurityFraction?: number;
+  /** Fresh-air flow when the air valve is open, m³/h of ambient air, 0 to 100 000. Default 50. */
+  airFlowM3PerH?: number;
+  /** Cell gas flow through the CO2 scrubber when it runs, m³/h, 0 to 100 000. Default 20. */
+  scrubberFlowM3PerH?: number;
+  /** Fraction of the CO2 the scrubber removes from its flow, 0 to 1. Default 0.9. */
+  scrubberEfficiency?: number;
+  /**
+   * Conditions outside the cell. Defaults: pressurePa 101 325 (50 000 to 120 000), tempC 15 (−40 to 60),
+   * o2Fraction 0.2095 and co2Fraction 0.0004 (each 0 to 1, together ≤ 1).
+   */
+  ambient?: Partial<AmbientConditions>;
+  /** Free gas at the start. Default: ambient air at ambient pressure. */
+  initial?: InitialGasOptions;
+  /** Actuators at the start. Default: all off. */
+  actuators?: Partial<CellActuators>;
+  /**
+   * Longest RK4 sub-step, s, > 0 and ≤ 3600. Default 10. The plant also keeps each sub-step at most half
+   * the cell's fastest time constant (a leaky small enclosure, a strong inlet), so this only ever shortens it.
+   */
+  maxStepS?: number;
+  /** Seed of the sensor noise, an integer. Default 1. */
+  seed?: number;
+  /** Sensor models; each field overrides the default spec. */
+  sensors?: SensorOptions;
+}
+
+/** Options with every default filled in and checked. */
+export interface ResolvedCellPlantOptions {
+  preset: PlantPreset;
+  grossVolumeM3: number;
+  params: CellParams;
+  ambient: AmbientConditions;
+  initial: Required<InitialGasOptions>;
+  actuators: CellActuators;
+  maxStepS: number;
+  seed: number;
+  sensors: { o2: SensorSpec; co2: SensorSpec; temp: SensorSpec };
+}
+
+export const DEFAULT_PRESET = 'conference-pear';
+export const DEFAULT_AMBIENT: Readonly<AmbientConditions> = Object.freeze({
+  pressurePa: STANDARD_ATMOSPHERE_PA,
+  tempC: 15,
+  o2Fraction: AIR_O2_FRACTION,
+  co2Fraction: AIR_CO2_FRACTION,
+});
+
+const TOP_LEVEL_KEYS = [
+  'preset', 'grossVolumeM3', 'freeVolumeM3', 'fruitKg', 'leakAreaCm2', 'leakCd', 'leakLaminarBelowPa',
+  'tempC', 'n2FlowNm3PerH', 'n2PurityFraction', 'airFlowM3PerH', 'scrubberFlowM3PerH', 'scrubberEfficiency',
+  'ambient', 'initial', 'actuators', 'maxStepS', 'seed', 'sensors',
+] as const;
+const AMBIENT_KEYS = ['pressurePa', 'tempC', 'o2Fraction', 'co2Fraction'] as const;
+const INITIAL_KEYS = ['o2Kpa', 'co2Kpa', 'gaugePressurePa'] as const;
+const ACTUATOR_KEYS = ['n2', 'air', 'scrub'] as const;
+const SENSOR_KEYS = ['o2', 'co2', 'temp'] as const;
+const SENSOR_SPEC_KEYS = ['timeConstantS', 'noiseSd', 'offset', 'resolution', 'rangeMin', 'rangeMax'] as const;
+
+function invalid(message: string): SimulatorError {
+  return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Throws if `value` is not a plain object with only `known` keys; returns it as a record. */
+function checkKeys(name: string, value: unknown, known: readonly string[]): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`"${name}" must be an object: ${show(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      const where = name === 'options' ? 'option' : `option in "${name}"`;
+      throw invalid(`unknown ${where} "${key}"; known: ${known.join(', ')}`);
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+interface Range {
+  min?: number;
+  max?: number;
+  /** min is exclusive. */
+  above?: boolean;
+  /** Text for the max bound, when it comes from another option. */
+  maxLabel?: string;
+}
+
+/** `value` if it is a finite number inside `range`, `fallback` if undefined; throws otherwise. */
+function checkNumber(name: string, given: unknown, fallback: number, range: Range = {}): number {
+  // Defaults are checked too: they may come from a caller's own preset object.
+  const value = given === undefined ? fallback : given;
+  const parts: string[] = [];
+  if (range.min !== undefined) parts.push(`${range.above ? '>' : '≥'} ${range.min}`);
+  if (range.max !== undefined) parts.push(`≤ ${range.maxLabel ?? range.max}`);
+  const rule = `a finite number${parts.length > 0 ? ` ${parts.join(' and ')}` : ''}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalid(`"${name}" must be ${rule}: ${show(value)}`);
+  }
+  const low = range.min !== undefined && (range.above ? value <= range.min : value < range.min);
+  const high = range.max !== undefined && value > range.max;
+  if (low || high) throw invalid(`"${name}" must be ${rule}: ${value}`);
+  return value;
+}
+
+function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(`"${name}" must be true or false: ${show(value)}`);
+  return value;
+}
+
+function resolvePreset(value: unknown): PlantPreset {
+  if (value === undefined) return getPreset(DEFAULT_PRESET);
+  if (typeof value === 'string') return getPreset(value);
+  if (value === null || typeof value !== 'object' || typeof (value as PlantPreset).name !== 'string') {
+    throw invalid(`"preset" must be a preset name or a preset object: ${show(value)}`);
+  }
+  // A caller's own preset: its geometry is checked with the options it provides defaults for; its
+  // kinetics here.
+  const preset = value as PlantPreset;
+  for (const part of ['respiration', 'geometry', 'storage'] as const) {
+    if (preset[part] === null || typeof preset[part] !== 'object') {
+      throw invalid(`"preset.${part}" must be an object: ${show(preset[part])}`);
+    }
+  }
+  const k = preset.respiration;
+  const p = `preset "${preset.name}" respiration`;
+  checkNumber(`${p}.vmO2RefMolPerKgS`, k.vmO2RefMolPerKgS, NaN, { min: 0 });
+  checkNumber(`${p}.eaO2JPerMol`, k.eaO2JPerMol, NaN, { min: 0 });
+  checkNumber(`${p}.vmFermRefMolPerKgS`, k.vmFermRefMolPerKgS, NaN, { min: 0 });
+  checkNumber(`${p}.eaFermJPerMol`, k.eaFermJPerMol, NaN, { min: 0 });
+  checkNumber(`${p}.kmO2Kpa`, k.kmO2Kpa, NaN, { min: 0, above: true });
+  checkNumber(`${p}.kmCo2Kpa`, k.kmCo2Kpa, NaN, { min: 0, above: true });
+  checkNumber(`${p}.kmFermO2Kpa`, k.kmFermO2Kpa, NaN, { min: 0, above: true });
+  checkNumber(`${p}.rqOx`, k.rqOx, NaN, { min: 0, above: true });
+  checkNumber(`${p}.tRefC`, k.tRefC, NaN, { min: -50, max: 60 });
+  return preset;
+}
+
+/** Checks an ambient update against the allowed ranges; `base` fills what `value` leaves out. */
+export function resolveAmbient(value: unknown, base: Readonly<AmbientConditions>): AmbientConditions {
+  const raw = value === undefined ? {} : checkKeys('ambient', value, AMBIENT_KEYS);
+  const ambient: AmbientConditions = {
+    pressurePa: checkNumber('ambient.pressurePa', raw.pressurePa, base.pressurePa, { min: 50_000, max: 120_000 }),
+    tempC: checkNumber('ambient.tempC', raw.tempC, base.tempC, { min: -40, max: 60 }),
+    o2Fraction: checkNumber('ambient.o2Fraction', raw.o2Fraction, base.o2Fraction, { min: 0, max: 1 }),
+    co2Fraction: checkNumber('ambient.co2Fraction', raw.co2Fraction, base.co2Fraction, { min: 0, max: 1 }),
+  };
+  if (ambient.o2Fraction + ambient.co2Fraction > 1) {
+    throw invalid(
+      `"ambient.o2Fraction" + "ambient.co2Fraction" must be ≤ 1: ${ambient.o2Fraction} + ${ambient.co2Fraction}`,
+    );
+  }
+  return ambient;
+}
+
+/** Checks an actuator update; `base` fills what `value` leaves out. */
+export function resolveActuators(value: unknown, base: Readonly<CellActuators>): CellActuators {
+  const raw = value === undefined ? {} : checkKeys('actuators', value, ACTUATOR_KEYS);
+  return {
+    n2: checkBoolean('actuators.n2', raw.n2, base.n2),
+    air: checkBoolean('actuators.air', raw.air, base.air),
+    scrub: checkBoolean('actuators.scrub', raw.scrub, base.scrub),
+  };
+}
+
+function resolveSensorSpec(name: string, value: unknown, base: Readonly<SensorSpec>): SensorSpec {
+  const raw = value === undefined ? {} : checkKeys(name, value, SENSOR_SPEC_KEYS);
+  const spec: SensorSpec = {
+    timeConstantS: checkNumber(`${name}.timeConstantS`, raw.timeConstantS, base.timeConstantS, { min: 0 }),
+    noiseSd: checkNumber(`${name}.noiseSd`, raw.noiseSd, base.noiseSd, { min: 0 }),
+    offset: checkNumber(`${name}.offset`, raw.offset, base.offset),
+    resolution: checkNumber(`${name}.resolution`, raw.resolution, base.resolution, { min: 0 }),
+    rangeMin: checkNumber(`${name}.rangeMin`, raw.rangeMin, base.rangeMin),
+    rangeMax: checkNumber(`${name}.rangeMax`, raw.rangeMax, base.rangeMax),
+  };
+  if (spec.rangeMax <= spec.rangeMin) {
+    throw invalid(`"${name}.rangeMax" must be > "${name}.rangeMin" (${spec.rangeMin}): ${spec.rangeMax}`);
+  }
+  return spec;
+}
+
+/** Fills in the defaults and checks every option. */
+export function resolveCellPlantOptions(options: CellPlantOptions = {}): ResolvedCellPlantOptions {
+  const o = checkKeys('options', options, TOP_LEVEL_KEYS);
+  const preset = resolvePreset(o.preset);
+  const g = preset.geometry;
+
+  const grossVolumeM3 = checkNumber('grossVolumeM3', o.grossVolumeM3, g.grossVolumeM3, { min: 0, above: true, max: 100_000 });
+  // A room of another size keeps the preset's proportions: free-gas fraction, fill and leak per volume.
+  const scale = grossVolumeM3 / g.grossVolumeM3;
+  const freeVolumeM3 = checkNumber('freeVolumeM3', o.freeVolumeM3, g.freeVolumeM3 * scale, {
+    min: 0,
+    above: true,
+    max: grossVolumeM3,
+    maxLabel: `grossVolumeM3 (${grossVolumeM3})`,
+  });
+  const ambient = resolveAmbient(o.ambient, DEFAULT_AMBIENT);
+
+  const params: CellParams = {
+    freeVolumeM3,
+    fruitKg: checkNumber('fruitKg', o.fruitKg, g.fruitKg * scale, { min: 0, max: 5_000_000 }),
+    tempC: checkNumber('tempC', o.tempC, preset.storage.tempC, { min: -10, max: 40 }),
+    respiration: preset.respiration,
+    leakAreaCm2: checkNumber('leakAreaCm2', o.leakAreaCm2, g.leakAreaCm2 * scale, { min: 0, max: 10_000 }),
+    leakCd: checkNumber('leakCd', o.leakCd, g.leakCd, { min: 0, above: true, max: 1 }),
+    leakLaminarBelowPa: checkNumber('leakLaminarBelowPa', o.leakLaminarBelowPa, 1, { min: 0, above: true, max: 100 }),
+    n2FlowNm3PerH: checkNumber('n2FlowNm3PerH', o.n2FlowNm3PerH, 30, { min: 0, max: 10_000 }),
+    n2PurityFraction: checkNumber('n2PurityFraction', o.n2PurityFraction, 0.97, { min: 0.5, max: 1 }),
+    airFlowM3PerH: checkNumber('airFlowM3PerH', o.airFlowM3PerH, 50, { min: 0, max: 100_000 }),
+    scrubberFlowM3PerH: checkNumber('scrubberFlowM3PerH', o.scrubberFlowM3PerH, 20, { min: 0, max: 100_000 }),
+    scrubberEfficiency: checkNumber('scrubberEfficiency', o.scrubberEfficiency, 0.9, { min: 0, max: 1 }),
+  };
+
+  const rawInitial = o.initial === undefined ? {} : checkKeys('initial', o.initial, INITIAL_KEYS);
+  const gaugePressurePa = checkNumber('initial.gaugePressurePa', rawInitial.gaugePressurePa, 0, {
+    min: -10_000,
+    max: 10_000,
+  });
+  const absoluteKpa = (ambient.pressurePa + gaugePressurePa) / 1000;
+  const o2Kpa = checkNumber('initial.o2Kpa', rawInitial.o2Kpa, ambient.o2Fraction * absoluteKpa, { min: 0 });
+  const co2Kpa = checkNumber('initial.co2Kpa', rawInitial.co2Kpa, ambient.co2Fraction * absoluteKpa, { min: 0 });
+  if (o2Kpa + co2Kpa > absoluteKpa) {
+    throw invalid(
+      `"initial.o2Kpa" + "initial.co2Kpa" must be ≤ the starting absolute pressure (${absoluteKpa} kPa): ${o2Kpa} + ${co2Kpa}`,
+    );
+  }
+
+  const seed = o.seed === undefined ? 1 : o.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
+    throw invalid(`"seed" must be an integer: ${show(seed)}`);
+  }
+
+  const rawSensors = o.sensors === undefined ? {} : checkKeys('sensors', o.sensors, SENSOR_KEYS);
+  return {
+    preset,
+    grossVolumeM3,
+    params,
+    ambient,
+    initial: { o2Kpa, co2Kpa, gaugePressurePa },
+    actuators: resolveActuators(o.actuators, { n2: false, air: false, scrub: false }),
+    maxStepS: checkNumber('maxStepS', o.maxStepS, 10, { min: 0, above: true, max: 3600 }),
+    seed,
+    sensors: {
+      o2: resolveSensorSpec('sensors.o2', rawSensors.o2, O2_SENSOR_DEFAULTS),
+      co2: resolveSensorSpec('sensors.co2', rawSensors.co2, CO2_SENSOR_DEFAULTS),
+      temp: resolveSensorSpec('sensors.temp', rawSensors.temp, TEMPERATURE_SENSOR_DEFAULTS),
+    },
+  };
+}
