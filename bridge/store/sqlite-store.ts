@@ -65,16 +65,9 @@ export interface StoredDevice {
   boot: number;
 }
 
-export interface ReadingRow {
-  deviceId: string;
+/** A reading as stored: the client's view plus the boot it belongs to. */
+export interface ReadingRow extends ReadingView {
   boot: number;
-  seq: number;
-  boardMs: number;
-  measuredAtMs: number;
-  receivedAtMs: number;
-  o2Kpa: number | null;
-  co2Kpa: number | null;
-  tempC: number | null;
 }
 
 export interface ReadingQuery {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPlugin } from '../../dashboards/index.js';
-import { HilBench, type Ticker } from '../../rig/index.js';
+import { HilBench } from '../../rig/index.js';
+import { ManualTicker } from '../helpers/manual-ticker.js';
 
 const CHROMIUM = process.env.CELLBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -18,17 +19,6 @@ if (!haveChromium) {
   console.warn(`dashboard browser tests skipped: no Chromium at ${CHROMIUM} (\`cellbench setup\` installs Debian's chromium; CELLBENCH_CHROMIUM points elsewhere)`);
 }
 
-/** Steps the plant when the test says so; here on every reading the bridge stores. */
-class ManualTicker implements Ticker {
-  fn: (() => void) | undefined;
-  setInterval(fn: () => void): unknown {
-    this.fn = fn;
-    return 1;
-  }
-  clearInterval(): void {
-    this.fn = undefined;
-  }
-}
 
 describe.skipIf(!haveChromium)('dashboard page in headless Chromium', () => {
   let dir: string;
@@ -53,7 +43,7 @@ describe.skipIf(!haveChromium)('dashboard page in headless Chromium', () => {
       bridgePlugins: [dashboardPlugin],
     });
     await bench.start();
-    bench.bridge!.app.devices.on('reading', () => ticker.fn?.());
+    bench.bridge!.app.devices.on('reading', () => ticker.tick());
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -11,22 +11,10 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ReadingView, ServerToClientEvents } from '../../bridge/index.js';
-import { HilBench, type Ticker } from '../../rig/index.js';
+import { HilBench } from '../../rig/index.js';
+import { ManualTicker } from '../helpers/manual-ticker.js';
 import { waitForEvent } from '../helpers/wait.js';
 
-class ManualTicker implements Ticker {
-  private fn: (() => void) | undefined;
-  setInterval(fn: () => void): unknown {
-    this.fn = fn;
-    return 1;
-  }
-  clearInterval(): void {
-    this.fn = undefined;
-  }
-  tick(times = 1): void {
-    for (let i = 0; i < times; i++) this.fn?.();
-  }
-}
 
 // No skip when the firmware is missing: `npm test` runs `cellbench setup`, which builds it, and
 // HostBoard.start names the missing binary and the command that builds it.
