@@ -33,6 +33,8 @@ export interface ReadingView {
 export interface DeviceView {
   /** The board's serial number: a board is the same device on whatever path it appears. */
   id: string;
+  /** The cell the board measures (configured; by default the device id). */
+  cellId: string;
   kind: string;
   firmwareVersion: string;
   protocolVersion: number;
@@ -43,23 +45,95 @@ export interface DeviceView {
   lastReading: ReadingView | null;
 }
 
+export type AlarmKind =
+  | 'o2_low'
+  | 'o2_high'
+  | 'co2_high'
+  | 'temp_low'
+  | 'temp_high'
+  | 'sensor_stale'
+  | 'calibration_due'
+  | 'cal_gas_low'
+  | 'calibration_drift'
+  | 'door_open_low_o2';
+
+export type AlarmSeverity = 'warning' | 'critical' | 'safety';
+
+export interface AlarmView {
+  id: number;
+  cellId: string;
+  deviceId: string | null;
+  kind: AlarmKind;
+  severity: AlarmSeverity;
+  state: 'active' | 'cleared';
+  raisedAtMs: number;
+  clearedAtMs: number | null;
+  ackedAtMs: number | null;
+  ackedBy: string | null;
+  value: number | null;
+  threshold: number | null;
+  message: string;
+}
+
+export type AlarmChange = 'raised' | 'cleared' | 'acked';
+
 export interface BridgeSnapshot {
   devices: DeviceView[];
   /** Bridge time (epoch ms) at which the snapshot was taken. */
   atMs: number;
+  /**
+   * The sequence number of the last event sent before this snapshot. Every later event carries a higher
+   * one, so a client can tell what it has seen.
+   */
+  seq: number;
+  /**
+   * Events this client missed while away: `seq` minus the `lastSeq` it gave in its handshake auth;
+   * null when it gave none (a first connect) or one from another bridge run.
+   */
+  missed: number | null;
+  /** The rooms this client receives events for: `all`, or `device:<id>` and `cell:<id>` rooms. */
+  rooms: string[];
+  /** Every active alarm. */
+  alarms: AlarmView[];
 }
 
-/** Events the bridge emits to socket.io clients. */
+/** What a socket client may send in `auth` when it connects (`io(url, { auth })`). */
+export interface SocketHandshakeAuth {
+  /** An API token; needed for commands (operator) and, when reads are protected, to connect at all. */
+  token?: string;
+  /** The `seq` of the last event the client saw, so the snapshot can say how many it missed. */
+  lastSeq?: number;
+}
+
+/** A command sent over the socket; the same as the REST body plus the device. */
+export interface SocketCommand {
+  deviceId: string;
+  op: 'set_valve';
+  valve: 'n2' | 'air' | 'scrub';
+  on: boolean;
+}
+
+export type SocketCommandResult =
+  | { ok: true; commandId: number; outcome: 'ack' }
+  | { ok: false; code: string; message: string };
+
+/** Events the bridge emits to socket.io clients. Each event after the snapshot carries its `seq`. */
 export interface ServerToClientEvents {
   /** Sent once on every (re)connect, before any other event. */
   snapshot: (snapshot: BridgeSnapshot) => void;
-  reading: (reading: ReadingView) => void;
-  device: (device: DeviceView) => void;
+  reading: (reading: ReadingView, seq: number) => void;
+  device: (device: DeviceView, seq: number) => void;
+  /** An alarm raised, cleared or acknowledged. */
+  alarm: (alarm: AlarmView, change: AlarmChange, seq: number) => void;
 }
 
-/**
- * Events clients may send: none yet. Commands go through REST; socket commands and per-device rooms come
- * with auth (issue 5).
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+/** Events clients may send. */
+export interface ClientToServerEvents {
+  /**
+   * Receive only the events of these devices and cells (rooms `device:<id>`, `cell:<id>`); both empty or
+   * absent: everything again. Answers with the rooms now joined.
+   */
+  subscribe: (rooms: { devices?: string[]; cells?: string[] }, ack: (result: { rooms: string[] }) => void) => void;
+  /** A command, checked like POST /api/devices/:id/commands (operator role); answered through `ack`. */
+  command: (command: SocketCommand, ack: (result: SocketCommandResult) => void) => void;
+}

@@ -1,31 +1,157 @@
 /**
- * socket.io on the bridge's HTTP server: a snapshot on every (re)connect, then every reading and device
- * change as it happens, typed by the event map in events.ts.
+ * socket.io on the bridge's HTTP server, typed by the event map in events.ts.
+ *
+ * - Every (re)connect gets a `snapshot` first: the devices, the `seq` of the last event sent, and how
+ *   many events the client missed (from the `lastSeq` it gives in its handshake auth).
+ * - Every later event carries the next `seq` (one counter for the whole bridge run).
+ * - Rooms: each event goes to `all`, `device:<id>` and `cell:<id>`. A client starts in `all`; `subscribe`
+ *   narrows it to some devices and cells (socket.io sends an event once however many rooms match).
+ * - `command` runs a device command for a client with an operator token, as the REST route does.
+ *   Failed socket auth counts towards the same per-address failure limit as REST.
  */
 
 import fp from 'fastify-plugin';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { FastifyInstance } from 'fastify';
-import type { BridgeSnapshot, ClientToServerEvents, ServerToClientEvents } from './events.js';
+import { VALVE_NAMES } from '../firmware/protocol/index.js';
+import { BridgeError } from './errors.js';
+import type { Actor } from './auth/auth.js';
+import type {
+  BridgeSnapshot,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SocketCommand,
+  SocketCommandResult,
+  SocketHandshakeAuth,
+} from './events.js';
+
+interface SocketData {
+  token: string | undefined;
+  actor: Actor | undefined;
+}
+
+type BridgeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    io: Server<ClientToServerEvents, ServerToClientEvents>;
+    io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   }
+}
+
+const MAX_ROOMS = 64;
+
+function validCommand(c: unknown): c is SocketCommand {
+  if (typeof c !== 'object' || c === null) return false;
+  const o = c as Record<string, unknown>;
+  return (
+    Object.keys(o).every((k) => ['deviceId', 'op', 'valve', 'on'].includes(k)) &&
+    typeof o.deviceId === 'string' &&
+    o.deviceId.length > 0 &&
+    o.deviceId.length <= 64 &&
+    o.op === 'set_valve' &&
+    typeof o.valve === 'string' &&
+    (VALVE_NAMES as readonly string[]).includes(o.valve) &&
+    typeof o.on === 'boolean'
+  );
 }
 
 export const realtime = fp(
   async (app: FastifyInstance) => {
     // Same origin only: the dashboard is served by this bridge, so no CORS is needed or allowed.
-    const io = new Server<ClientToServerEvents, ServerToClientEvents>(app.server, { serveClient: false });
-    app.decorate('io', io);
-
-    io.on('connection', (socket) => {
-      const snapshot: BridgeSnapshot = { devices: app.devices.list(), atMs: app.clock.now() };
-      socket.emit('snapshot', snapshot);
+    // maxHttpBufferSize bounds a client's message as bodyLimit bounds a request body.
+    const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(app.server, {
+      serveClient: false,
+      maxHttpBufferSize: 16_384,
     });
-    app.devices.on('reading', (reading) => io.emit('reading', reading));
-    app.devices.on('device', (device) => io.emit('device', device));
+    app.decorate('io', io);
+    let seq = 0;
+
+    io.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as SocketHandshakeAuth;
+      const token = typeof auth.token === 'string' ? auth.token : undefined;
+      socket.data.token = token;
+      const ip = socket.handshake.address;
+      const refuse = (e: BridgeError): void => next(Object.assign(new Error(e.message), { data: { code: e.code } }));
+      void (async () => {
+        if (app.auth.protectReads && (await app.authFailures.blocked(ip))) {
+          return refuse(new BridgeError('BRIDGE_ERR_RATE_LIMITED', 429, `too many failed attempts from ${ip}`));
+        }
+        try {
+          socket.data.actor = app.auth.protectReads ? app.auth.authorize(token, 'viewer', 'connecting') : app.auth.identify(token);
+          next();
+        } catch (err) {
+          if (app.auth.protectReads) await app.authFailures.fail(ip);
+          refuse(err as BridgeError);
+        }
+      })();
+    });
+
+    io.on('connection', (socket: BridgeSocket) => {
+      void socket.join('all');
+      const auth = (socket.handshake.auth ?? {}) as SocketHandshakeAuth;
+      const lastSeq = typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) && auth.lastSeq >= 0 && auth.lastSeq <= seq ? auth.lastSeq : undefined;
+      const snapshot: BridgeSnapshot = {
+        devices: app.devices.list(),
+        atMs: app.clock.now(),
+        seq,
+        missed: lastSeq === undefined ? null : seq - lastSeq,
+        rooms: ['all'],
+        alarms: app.alarms.list({ state: 'active' }),
+      };
+      socket.emit('snapshot', snapshot);
+
+      socket.on('subscribe', (rooms, ack) => {
+        if (typeof ack !== 'function') return;
+        const devices = Array.isArray(rooms?.devices) ? rooms.devices.filter((d): d is string => typeof d === 'string') : [];
+        const cells = Array.isArray(rooms?.cells) ? rooms.cells.filter((c): c is string => typeof c === 'string') : [];
+        const wanted = [...devices.map((d) => `device:${d.slice(0, 64)}`), ...cells.map((c) => `cell:${c.slice(0, 64)}`)].slice(0, MAX_ROOMS);
+        for (const r of socket.rooms) if (r !== socket.id) void socket.leave(r);
+        const joined = wanted.length > 0 ? wanted : ['all'];
+        for (const r of joined) void socket.join(r);
+        ack({ rooms: joined });
+      });
+
+      socket.on('command', (command, ack) => {
+        if (typeof ack !== 'function') return;
+        void runCommand(socket, command).then(ack);
+      });
+    });
+
+    async function runCommand(socket: BridgeSocket, command: unknown): Promise<SocketCommandResult> {
+      const ip = socket.handshake.address;
+      try {
+        if (await app.authFailures.blocked(ip)) {
+          throw new BridgeError('BRIDGE_ERR_RATE_LIMITED', 429, `too many failed attempts from ${ip}`);
+        }
+        let actor: Actor | undefined;
+        try {
+          actor = app.auth.authorize(socket.data.token, 'operator', 'a socket command');
+        } catch (err) {
+          if ((err as BridgeError).code !== 'BRIDGE_ERR_READ_ONLY') await app.authFailures.fail(ip);
+          throw err;
+        }
+        if (!validCommand(command)) {
+          throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, 'a socket command is {deviceId, op: "set_valve", valve: "n2"|"air"|"scrub", on: boolean}');
+        }
+        const out = await app.devices.send(command.deviceId, { op: 'set_valve', valve: command.valve, on: command.on }, actor?.name);
+        if (out.outcome === 'nak') throw new BridgeError('BRIDGE_ERR_COMMAND_NAK', 409, `board "${command.deviceId}" refused command id=${out.id}: ${out.code}`);
+        return { ok: true, commandId: out.id, outcome: 'ack' };
+      } catch (err) {
+        if (err instanceof BridgeError) return { ok: false, code: err.code, message: err.message };
+        app.log.error({ err }, 'socket command failed');
+        return { ok: false, code: 'BRIDGE_ERR_INTERNAL', message: 'internal error; see the bridge log' };
+      }
+    }
+
+    function rooms(deviceId: string): string[] {
+      return ['all', `device:${deviceId}`, `cell:${app.cells.cellOf(deviceId)}`];
+    }
+    app.devices.on('reading', (reading) => io.to(rooms(reading.deviceId)).emit('reading', reading, ++seq));
+    app.devices.on('device', (device) => io.to(rooms(device.id)).emit('device', device, ++seq));
+    app.alarms.on('alarm', (alarm, change) => {
+      const to = ['all', `cell:${alarm.cellId}`, ...(alarm.deviceId ? [`device:${alarm.deviceId}`] : [])];
+      io.to(to).emit('alarm', alarm, change, ++seq);
+    });
 
     app.addHook('preClose', async () => {
       // Disconnect clients before the HTTP server closes, or close() waits on their open sockets.
@@ -34,5 +160,5 @@ export const realtime = fp(
       io.engine.close();
     });
   },
-  { name: 'cellbench-realtime' },
+  { name: 'cellbench-realtime', dependencies: ['cellbench-auth', 'cellbench-alarms'] },
 );

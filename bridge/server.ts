@@ -1,6 +1,8 @@
 /**
  * The one file that listens: builds the bridge app, lets the caller add plugins (the dashboard), and
- * binds it to a host and port. Loopback by default: the bridge has no auth yet (issue 5).
+ * binds it to a host and port. Loopback by default; an open bench (auth mode `open`, the default) may
+ * only listen on a loopback address, so leaving the machine takes `auth: { mode: 'tokens' }` (or
+ * the read-only demo mode).
  */
 
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -22,9 +24,21 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
+/** Whether a host name or address only reaches this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 export async function startBridge(options: ServeOptions = {}): Promise<RunningBridge> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
+  if ((options.auth?.mode ?? 'open') === 'open' && !isLoopback(host)) {
+    throw new BridgeError(
+      'BRIDGE_ERR_NOT_LOOPBACK',
+      500,
+      `an open bench (no tokens) listens on loopback only, not on "${host}"; use auth mode "tokens" (cellbench bridge --auth tokens) or "read-only"`,
+    );
+  }
   const app = buildApp(options);
   for (const plugin of options.plugins ?? []) app.register(plugin);
   try {

@@ -19,7 +19,7 @@ Options:
   --cells N          number of cells, one board each (default 2, at most 8)
   --time-scale N     plant seconds per wall second (default 60)
   --period-ms N      boards' reading period in ms (default 1000)
-  --host HOST        dashboard host (default 127.0.0.1)
+  --host HOST        dashboard host (default 127.0.0.1; the demo is an open bench, so loopback only)
   --port PORT        dashboard port (default 8080; 0 picks a free one)
   --db PATH          SQLite file (default .cellbench/bench.sqlite)
   -h, --help         this help
@@ -85,6 +85,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   console.log(`cellbench demo: ${cells} cell(s) at ${timeScale} plant s per wall s; boards on ${bench.runDir}`);
   console.log(`cellbench demo: dashboard on ${bench.url}  (Ctrl-C stops)`);
+  console.log('cellbench demo: open bench on loopback: no token needed for the valve buttons (see bridge/README.md, "Auth")');
 
   if (durationMs === undefined) return new Promise<number>(() => undefined); // runs until a signal
 

@@ -7,7 +7,7 @@
 //   2. Debian packages the bench needs, via apt-get when running as root; otherwise it prints the exact
 //      command to run and exits non-zero.
 //   3. npm packages from the lockfile (`npm ci`) when node_modules does not match package-lock.json.
-//   4. The firmware's host build (`make -C firmware host`, incremental).
+//   4. The firmware builds the tests run (`make -C firmware for-tests`, incremental; `make -q` checks).
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +30,13 @@ export const DEBIAN_PACKAGES = [
   { pkg: 'libc6-dev', why: 'C headers for the host target', present: () => existsSync('/usr/include/stdio.h') },
   { pkg: 'socat', why: 'PTY pairs for serial-link tests', present: () => onPath('socat') },
   { pkg: 'chromium', why: 'headless browser for the dashboard tests', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'gcc-avr', why: 'compiles the firmware for the ATmega2560 (avr target)', present: () => onPath('avr-gcc') && onPath('avr-size') },
+  { pkg: 'avr-libc', why: 'C library and device headers for the avr target', present: () => existsSync('/usr/lib/avr/include/avr/io.h') },
+  { pkg: 'simavr', why: 'runs the avr build in a simulated ATmega2560', present: () => onPath('simavr') },
+  { pkg: 'libsimavr-dev', why: 'builds the simavr harness that puts the avr build on PTYs', present: () => existsSync('/usr/include/simavr/sim_avr.h') },
+  { pkg: 'clang', why: 'compiles the firmware to WebAssembly (wasm target)', present: () => onPath('clang') },
+  // clang --target=wasm32 runs wasm-ld by that name (Debian's lld provides it beside ld.lld).
+  { pkg: 'lld', why: 'links the wasm target (wasm-ld)', present: () => onPath('wasm-ld') },
 ];
 
 /** @param {string} name */
@@ -113,10 +120,11 @@ function ensureDebianPackages() {
 /** @returns {string} what was done */
 function buildFirmware() {
   // `make -q` exits 0 when the target is up to date: then the build is skipped without any output.
-  const upToDate = spawnSync('make', ['-q', '-C', 'firmware', 'host'], { cwd: root, stdio: 'ignore' }).status === 0;
+  // `for-tests` is every firmware build the test suites run (firmware/Makefile says which).
+  const upToDate = spawnSync('make', ['-q', '-C', 'firmware', 'for-tests'], { cwd: root, stdio: 'ignore' }).status === 0;
   if (upToDate) return 'firmware up to date';
-  const status = run('make', ['-C', 'firmware', '--no-print-directory', 'host']);
-  if (status !== 0) throw new Error(`firmware build failed (make -C firmware host exited ${status})`);
+  const status = run('make', ['-C', 'firmware', '--no-print-directory', 'for-tests']);
+  if (status !== 0) throw new Error(`firmware build failed (make -C firmware for-tests exited ${status})`);
   return 'firmware built';
 }
 
@@ -133,7 +141,8 @@ Makes this machine ready for the bench; a second run installs nothing.
   2. installs the Debian packages the bench needs (${DEBIAN_PACKAGES.map((p) => p.pkg).join(', ')})
      with apt-get when run as root; otherwise prints the apt-get command to run and exits 1
   3. installs npm packages from package-lock.json when node_modules does not match it
-  4. builds the firmware host target (make -C firmware host)`);
+  4. builds the firmware the tests run (make -C firmware for-tests: both boards for the host, avr and
+     wasm targets, the simavr harness and the C tests), incrementally`);
     return 0;
   }
   const started = process.hrtime.bigint();

@@ -1,6 +1,8 @@
 /**
  * A bench in `hil` mode on one machine: a simulated cell per board, each board a host-firmware process
- * on a kernel PTY, and the bridge reading those PTYs through the real serialport binding. The plant runs
+ * whose UARTs are kernel PTYs (its sensor modules served by the simulator's O2-stream and Modbus CO2
+ * emulators, rig/host-board.ts), and the bridge reading the boards' host links through the real serialport
+ * binding. The plant runs
  * on its own time, `timeScale` plant seconds per wall second, advanced on the injected timer.
  *
  * Lifecycle: start() brings up boards, then the bridge, then the plant driver; stop() takes them down in
@@ -13,13 +15,16 @@ import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { startBridge, type LinkCounters, type RunningBridge } from '../bridge/index.js';
 import { createCellPlant, type CellPlant, type CellPlantOptions } from '../simulator/index.js';
-import { HostBoard } from './host-board.js';
+import { HostBoard, PALLETUNIT_HOST_BINARY } from './host-board.js';
 
 export interface HilCellOptions {
   /** The board's serial number, also its device id in the bridge. */
   serialNumber: string;
   /** Options of the simulated cell (preset, volumes, leak, seed ...). Default: the plant's defaults. */
   plant?: CellPlantOptions;
+  /** The board on this cell: a gasboard (default), or a palletunit whose local loop drives the cell's N2 and
+   * air valves (its fan has nothing to drive in the plant). */
+  board?: 'gasboard' | 'palletunit';
 }
 
 export interface Ticker {
@@ -50,6 +55,11 @@ export interface HilBenchOptions {
   logger?: boolean | { level: string };
   /** Called with every line a board prints on stderr. */
   onBoardLog?: (serialNumber: string, line: string) => void;
+  /**
+   * The boards' clock: 'mono' (default), each board process's own monotonic clock; 'plant', the plant's
+   * virtual time, sent to each board on its plant link before every sensor update (board ms = plant ms).
+   */
+  boardClock?: 'mono' | 'plant';
 }
 
 export interface HilCell {
@@ -89,6 +99,8 @@ export class HilBench {
           linkPath: join(this.runDir, cell.serialNumber),
           serialNumber: cell.serialNumber,
           periodMs: this.opts.periodMs ?? 1000,
+          clock: this.opts.boardClock ?? 'mono',
+          ...(cell.board === 'palletunit' ? { binaryPath: PALLETUNIT_HOST_BINARY } : {}),
         });
         board.on('outputs', (o) => plant.setActuators({ n2: o.n2, air: o.air, scrub: o.scrub }));
         board.on('log', (line) => this.opts.onBoardLog?.(cell.serialNumber, line));
@@ -110,8 +122,10 @@ export class HilBench {
     }
   }
 
+  /** One plant step's worth to a board: its time (on the plant clock), then a measurement by its modules. */
   private feed(cell: HilCell): void {
     const s = cell.plant.readSensors();
+    if (this.opts.boardClock === 'plant') cell.board.setPlantTime(s.timeS * 1000);
     cell.board.feed({ o2Kpa: s.o2Kpa, co2Kpa: s.co2Kpa, tempC: s.tempC });
   }
 

@@ -1,12 +1,19 @@
 /**
  * A storage cell as the rest of the bench sees it: a plant that advances in time, takes actuator
- * commands, and is read through sensor models. It owns the state vector, the RK4 stepper and the sensors;
- * the physics is `cellDerivative` (model/cell.ts) and nothing here adds to it.
+ * commands, and is read through sensor models. It owns the state vector, the RK4 stepper, the sensors and
+ * the discrete events; the physics is `cellDerivative` (model/cell.ts) and nothing here adds to it.
  *
  * Time: `step(dtS)` is the only thing that moves plant time. Callers drive it from the virtual clock
  * (engine/virtual-clock.ts), never from the wall clock. Inside a step the plant takes equal RK4 sub-steps
  * no longer than `maxStepS` and no longer than half the cell's fastest time constant; actuators and
  * ambient are held constant over a `step` call, so a valve switched at t is switched at a step boundary.
+ *
+ * Discrete events, applied between sub-steps in this order (STYLE.md 6):
+ *  1. the relief valve vents or admits gas to bring the cell back to its opening pressure (relief-valve.ts);
+ *  2. the scrubber switches beds when the adsorbing one is 90 % loaded, letting the void air in (co2-scrubber.ts);
+ *  3. the cooling thermostat switches on or off (cooling-thermostat.ts);
+ *  4. the kinetics temperature follows the fruit when it has moved by more than 0.002 K (model/cell.ts);
+ *  5. once per hour of plant time, the break point's drift with storage time (rq-break-point.ts).
  */
 import { createRk4Stepper, type DerivativeFn } from './engine/rk4.js';
 import { createRandom, deriveSeed } from './engine/random.js';
@@ -17,11 +24,13 @@ import {
   molFromKpa,
   type AmbientConditions,
   type CellActuators,
+  type CellAlgebraic,
   type CellInputs,
   type CellParams,
 } from './model/cell.js';
 import {
-  CELL_STATE_SIZE,
+  CELL_DYNAMIC_SIZE,
+  CELL_INTEGRATED_SIZE,
   CellStateIndex,
   CO2,
   N2,
@@ -33,6 +42,15 @@ import {
   type GasLedger,
   type SpeciesMol,
 } from './model/cell-state.js';
+import { gasVolumeWithBagM3 } from './model/breather-bag.js';
+import { co2SolubilityMolPerKpa } from './model/co2-dissolution.js';
+import { coolingOnNext } from './model/cooling-thermostat.js';
+import { ethanolMgPerKg } from './model/fermentation-ethanol.js';
+import { reliefValveVentMol } from './model/relief-valve.js';
+import { FERMENTATIVE_HEAT_J_PER_MOL_CO2, OXIDATIVE_HEAT_J_PER_MOL_O2 } from './model/respiration-heat.js';
+import { airInletMolPerS } from './model/air-inlet.js';
+import { n2InletMolPerS, n2InletO2Fraction } from './model/n2-inlet.js';
+import { breakPointDriftVmFermScale, breakPointO2Kpa } from './model/rq-break-point.js';
 import {
   resolveActuators,
   resolveAmbient,
@@ -42,19 +60,32 @@ import {
 import type { PlantPreset } from './presets/plant-preset.js';
 import { createGasSensor } from './sensors/gas-sensor.js';
 import { createTemperatureSensor } from './sensors/temperature-sensor.js';
+import type { FirstOrderSensor } from './sensors/first-order-sensor.js';
+import type { SensorCalibration } from './sensors/sensor-calibration.js';
+import type { SensorFault } from './sensors/sensor-fault.js';
 import { SimulatorError } from './simulator-error.js';
 
-/** What the sensors report, with the plant time they were taken at. */
+/** How often the break point's storage-time drift is brought up to date, s of plant time. */
+const DRIFT_UPDATE_PERIOD_S = 3600;
+/** The kinetics temperature follows the fruit once it has moved by more than this, K. */
+const KINETICS_TEMP_TOLERANCE_K = 0.002;
+/** Bed load, as a fraction of capacity, at which the scrubber switches beds. */
+const BED_SWITCH_FRACTION = 0.9;
+
+/** What the sensors report, with the plant time they were taken at; null: no reading (a dropout fault). */
 export interface SensorReadings {
   /** Plant time of the reading, s since the start of the run. */
   timeS: number;
   /** O2 analyser reading, kPa. */
-  o2Kpa: number;
+  o2Kpa: number | null;
   /** CO2 analyser reading, kPa. */
-  co2Kpa: number;
-  /** Temperature probe reading, °C. */
-  tempC: number;
+  co2Kpa: number | null;
+  /** Temperature probe reading (cell air), °C. */
+  tempC: number | null;
 }
+
+/** The cell's own sensors, by name. */
+export type CellSensorName = 'o2' | 'co2' | 'temp';
 
 /** The plant's true state, for tests, reports and the simulator's own views; a controller never sees it. */
 export interface CellTruth {
@@ -70,16 +101,43 @@ export interface CellTruth {
   pressurePa: number;
   /** Absolute cell pressure, Pa. */
   absolutePressurePa: number;
-  /** Cell temperature, °C. */
+  /** Cell air temperature, °C. */
   tempC: number;
+  /** Fruit temperature, °C. */
+  fruitTempC: number;
+  /** Gas held by the breather bag, m³. */
+  bagVolumeM3: number;
   /** O2 consumed by the fruit, mol/s. */
   o2UptakeMolPerS: number;
   /** CO2 produced by the fruit, mol/s. */
   co2ProductionMolPerS: number;
-  /** Respiratory quotient of the fruit, CO2 produced / O2 consumed (NaN without fruit). */
+  /** Respiratory quotient of the fruit, CO2 produced / O2 consumed (NaN without fruit or O2). */
   rq: number;
   /** Net flow through the leak, mol/s (positive: into the cell). */
   leakInflowMolPerS: number;
+  /** Days in storage: the run's `storageDayAtStart` plus plant time. */
+  storageDays: number;
+  /** The fruit's RQ break point now (RQ = 1.1·RQox) at the fruit temperature and CO2, kPa O2. */
+  rqBreakPointO2Kpa: number;
+  /** CO2 dissolved in the fruit, mol. */
+  co2DissolvedMol: number;
+  /** Ethanol in the fruit, mg/kg. */
+  ethanolMgPerKg: number;
+  /** Flesh firmness, N. */
+  firmnessN: number;
+  /** Low-O2 injury index (days-equivalent above the ethanol threshold). */
+  injuryIndex: number;
+  /** Respiration heat now, W. */
+  respirationHeatW: number;
+  /** Respiration heat since the start, kWh. */
+  respirationHeatKWh: number;
+  /** Cooling unit running. */
+  coolingOn: boolean;
+  /** Electric energy of cooling (compressor at its COP) and fans since the start, kWh. */
+  coolingEnergyKWh: number;
+  /** Scrubber: which bed adsorbs, and the CO2 loaded on each, mol. */
+  scrubberActiveBed: 'A' | 'B';
+  scrubberBedLoadMol: { a: number; b: number };
 }
 
 export interface CellPlant {
@@ -95,16 +153,28 @@ export interface CellPlant {
   readonly actuators: Readonly<CellActuators>;
   /** Current ambient conditions (a copy). */
   readonly ambient: Readonly<AmbientConditions>;
+  /** Cooling setpoint, °C. */
+  readonly coolingSetpointC: number;
   /** RK4 sub-step in use, s. */
   readonly subStepS: number;
+  /** RK4 sub-steps taken since the start. */
+  readonly rk4Steps: number;
   /** Advances the plant by `dtS` seconds (finite, ≥ 0). */
   step(dtS: number): void;
   /** Switches actuators; fields left out keep their state. */
   setActuators(update: Partial<CellActuators>): void;
   /** Changes ambient conditions (e.g. a barometric swing); fields left out keep their value. */
   setAmbient(update: Partial<AmbientConditions>): void;
+  /** Changes the cooling setpoint, °C (−10 to 40). */
+  setCoolingSetpoint(tempC: number): void;
   /** Reads the O2, CO2 and temperature sensors (draws fresh noise). */
   readSensors(): SensorReadings;
+  /** Switches a fault of one sensor on, or off with null (sensors/sensor-fault.ts); from now on. */
+  setSensorFault(sensor: CellSensorName, fault: SensorFault | null): void;
+  /** Two-point calibration of one sensor against a zero and a span gas (sensors/sensor-calibration.ts). */
+  calibrateSensor(sensor: CellSensorName, zero: number, span: number): Readonly<SensorCalibration>;
+  /** A sensor itself, for inspection (its spec, lagged value, age, fault, calibration). */
+  sensor(sensor: CellSensorName): FirstOrderSensor;
   /** The true state. */
   truth(): CellTruth;
   /** Moles in the free gas. */
@@ -116,32 +186,172 @@ export interface CellPlant {
 export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   const resolved = resolveCellPlantOptions(options);
   const params: CellParams = Object.freeze({ ...resolved.params });
-  const inputs: CellInputs = { actuators: resolved.actuators, ambient: resolved.ambient };
   const { initial } = resolved;
+  const inputs: CellInputs = {
+    actuators: resolved.actuators,
+    ambient: resolved.ambient,
+    fermentationScale: 1,
+    coolingOn: false,
+    kineticsTempC: initial.fruitTempC,
+    activeBed: 0,
+  };
+  let setpointC = params.tempC;
 
-  // Initial free gas: the given partial pressures, the balance gas making up the absolute pressure.
+  // Initial free gas: the given partial pressures at the cell temperature, the balance gas making up the
+  // absolute pressure, in the rigid volume plus a half-full breather bag.
   const absoluteKpa = (resolved.ambient.pressurePa + initial.gaugePressurePa) / 1000;
+  const startVolumeM3 = params.freeVolumeM3 + (initial.gaugePressurePa === 0 ? params.breatherBagM3 / 2 : initial.gaugePressurePa > 0 ? params.breatherBagM3 : 0);
   const state = createCellState({
-    o2Mol: molFromKpa(initial.o2Kpa, params.freeVolumeM3, params.tempC),
-    co2Mol: molFromKpa(initial.co2Kpa, params.freeVolumeM3, params.tempC),
-    n2Mol: molFromKpa(absoluteKpa - initial.o2Kpa - initial.co2Kpa, params.freeVolumeM3, params.tempC),
+    o2Mol: molFromKpa(initial.o2Kpa, startVolumeM3, params.tempC),
+    co2Mol: molFromKpa(initial.co2Kpa, startVolumeM3, params.tempC),
+    n2Mol: molFromKpa(absoluteKpa - initial.o2Kpa - initial.co2Kpa, startVolumeM3, params.tempC),
   });
-  const stepper = createRk4Stepper(CELL_STATE_SIZE);
+  const I = CellStateIndex;
+  state[I.airTempC] = params.tempC;
+  state[I.fruitTempC] = params.fruitKg > 0 ? initial.fruitTempC : params.tempC;
+  state[I.firmnessN] = initial.firmnessN;
+  const co2Dissolved0Mol = params.fruitKg > 0 ? co2SolubilityMolPerKpa(params.fruitKg, initial.fruitTempC) * initial.co2Kpa : 0;
+  state[I.co2Dissolved] = co2Dissolved0Mol;
+
+  // The integrator carries the first CELL_INTEGRATED_SIZE entries, through a view on the same memory.
+  const integrated = state.subarray(0, CELL_INTEGRATED_SIZE);
+  const stepper = createRk4Stepper(CELL_INTEGRATED_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
   const derivative: DerivativeFn = (tS, y, out) => cellDerivative(tS, y, inputs, params, out);
-  const rates = new Float64Array(CELL_STATE_SIZE);
+  const rates = new Float64Array(CELL_INTEGRATED_SIZE);
+  const algebraic: CellAlgebraic = {
+    gasVolumeM3: 0, pressurePa: 0, o2Kpa: 0, co2Kpa: 0, o2UptakeMolPerS: 0, co2ProductionMolPerS: 0,
+    fermentativeCo2MolPerS: 0, respirationHeatW: 0, coolingElectricW: 0,
+  };
+  const evaluate = (): void => cellDerivative(timeS, state, inputs, params, rates, algebraic);
 
   let timeS = 0;
+  let rk4Steps = 0;
   let subStepS = 0;
   function chooseSubStep(): void {
-    subStepS = Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, inputs.ambient));
+    subStepS = Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, inputs.ambient, inputs.actuators));
   }
   chooseSubStep();
 
-  const kpaPerMol = freeGasPressurePa(1, params.freeVolumeM3, params.tempC) / 1000;
+  let nextDriftUpdateS = 0;
+  function updateDrift(atS: number): void {
+    inputs.fermentationScale = breakPointDriftVmFermScale(
+      resolved.preset.respiration,
+      resolved.preset.breakPoint,
+      resolved.storageDayAtStart + atS / 86_400,
+    );
+    nextDriftUpdateS = atS + DRIFT_UPDATE_PERIOD_S;
+  }
+
+  /** The relief valve: vent cell gas or admit ambient air, booked in the ledger. */
+  function reliefValve(): void {
+    const nO2 = state[I.gas + O2]!;
+    const nCo2 = state[I.gas + CO2]!;
+    const nN2 = state[I.gas + N2]!;
+    const nTotal = nO2 + nCo2 + nN2;
+    const ambient = inputs.ambient;
+    const airTempC = state[I.airTempC]!;
+    // Fast path: the valve is shut while the pressure is inside its band (nearly always).
+    const volume = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, ambient.pressurePa);
+    const gaugePa = freeGasPressurePa(nTotal, volume, airTempC) - ambient.pressurePa;
+    if (gaugePa <= params.reliefValveOpeningPa && gaugePa >= -params.reliefValveOpeningPa) return;
+    // At the valve's opening pressures the bag is full (venting) or empty (admitting).
+    const overVolume = params.freeVolumeM3 + params.breatherBagM3;
+    let vent = reliefValveVentMol(nTotal, overVolume, airTempC, ambient.pressurePa, params.reliefValveOpeningPa);
+    if (vent < 0) vent = 0;
+    if (vent === 0) {
+      const admit = reliefValveVentMol(nTotal, params.freeVolumeM3, airTempC, ambient.pressurePa, params.reliefValveOpeningPa);
+      if (admit >= 0) return;
+      const inMol = -admit;
+      const x = [ambient.o2Fraction, ambient.co2Fraction, 1 - ambient.o2Fraction - ambient.co2Fraction];
+      for (let s = 0; s < SPECIES_COUNT; s++) {
+        state[I.gas + s] = state[I.gas + s]! + inMol * x[s]!;
+        state[I.reliefIn + s] = state[I.reliefIn + s]! + inMol * x[s]!;
+      }
+      return;
+    }
+    const fraction = vent / nTotal;
+    for (let s = 0; s < SPECIES_COUNT; s++) {
+      const out = state[I.gas + s]! * fraction;
+      state[I.gas + s] = state[I.gas + s]! - out;
+      state[I.reliefOut + s] = state[I.reliefOut + s]! + out;
+    }
+  }
+
+  /** Bed switch-over when the adsorbing bed is nearly full: the regenerated bed's air comes in. */
+  function scrubberSwitch(): void {
+    if (!inputs.actuators.scrub) return;
+    const load = state[inputs.activeBed === 0 ? I.bedALoad : I.bedBLoad]!;
+    if (load < BED_SWITCH_FRACTION * params.scrubberBedCapacityMol) return;
+    inputs.activeBed = inputs.activeBed === 0 ? 1 : 0;
+    const ambient = inputs.ambient;
+    const airMol = molFromKpa(ambient.pressurePa / 1000, params.scrubberVoidM3, ambient.tempC);
+    // The void air's CO2 (0.04 %) is booked with the balance gas: it is below the analysers' resolution.
+    const o2Mol = airMol * ambient.o2Fraction;
+    state[I.gas + O2] = state[I.gas + O2]! + o2Mol;
+    state[I.gas + N2] = state[I.gas + N2]! + (airMol - o2Mol);
+    state[I.scrubberO2In] = state[I.scrubberO2In]! + o2Mol;
+    state[I.scrubberN2In] = state[I.scrubberN2In]! + (airMol - o2Mol);
+  }
+
+  /**
+   * Books the flows that are constant over a sub-step (inlets, cooling, fans) as rate × `hS`: exactly what
+   * RK4 integrated for them in the gas. Runs before the events, which may switch the cooling.
+   */
+  function bookConstantFlows(hS: number): void {
+    const actuators = inputs.actuators;
+    if (actuators.n2) {
+      const mol = n2InletMolPerS(params.n2FlowNm3PerH) * hS;
+      const xO2 = n2InletO2Fraction(params.n2PurityFraction);
+      state[I.n2Inlet + O2] = state[I.n2Inlet + O2]! + mol * xO2;
+      state[I.n2Inlet + N2] = state[I.n2Inlet + N2]! + mol * (1 - xO2);
+    }
+    if (actuators.air) {
+      const ambient = inputs.ambient;
+      const mol = airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC) * hS;
+      state[I.airInlet + O2] = state[I.airInlet + O2]! + mol * ambient.o2Fraction;
+      state[I.airInlet + CO2] = state[I.airInlet + CO2]! + mol * ambient.co2Fraction;
+      state[I.airInlet + N2] = state[I.airInlet + N2]! + mol * (1 - ambient.o2Fraction - ambient.co2Fraction);
+    }
+    if (inputs.coolingOn) state[I.coolingHeatJ] = state[I.coolingHeatJ]! + params.coolingCapacityW * hS;
+    state[I.fanEnergyJ] = state[I.fanEnergyJ]! + params.fanPowerW * hS;
+  }
+
+  function events(atS: number): void {
+    reliefValve();
+    scrubberSwitch();
+    if (params.coolingCapacityW > 0) {
+      inputs.coolingOn = coolingOnNext(state[I.airTempC]!, setpointC, params.coolingBandK, inputs.coolingOn ?? false);
+    }
+    const fruitTempC = state[I.fruitTempC]!;
+    if (Math.abs(fruitTempC - inputs.kineticsTempC!) > KINETICS_TEMP_TOLERANCE_K) inputs.kineticsTempC = fruitTempC;
+    if (atS >= nextDriftUpdateS) updateDrift(atS);
+  }
+  events(0);
+
   const seed = resolved.seed;
   const o2Sensor = createGasSensor(resolved.sensors.o2, createRandom(deriveSeed(seed, 'o2')), initial.o2Kpa);
   const co2Sensor = createGasSensor(resolved.sensors.co2, createRandom(deriveSeed(seed, 'co2')), initial.co2Kpa);
   const tempSensor = createTemperatureSensor(resolved.sensors.temp, createRandom(deriveSeed(seed, 'temp')), params.tempC);
+
+  function sensorNamed(name: CellSensorName): FirstOrderSensor {
+    if (name === 'o2') return o2Sensor;
+    if (name === 'co2') return co2Sensor;
+    if (name === 'temp') return tempSensor;
+    throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"sensor" must be "o2", "co2" or "temp": ${JSON.stringify(name)}`);
+  }
+
+  /** Lets the sensors see `hS` of the current state: partial pressures from the moles, bag and air temperature. */
+  function updateSensors(hS: number): void {
+    const nO2 = state[I.gas + O2]!;
+    const nCo2 = state[I.gas + CO2]!;
+    const nTotal = nO2 + nCo2 + state[I.gas + N2]!;
+    const airTempC = state[I.airTempC]!;
+    const volume = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, inputs.ambient.pressurePa);
+    const kpaPerMol = freeGasPressurePa(1, volume, airTempC) / 1000;
+    o2Sensor.update(nO2 * kpaPerMol, hS);
+    co2Sensor.update(nCo2 * kpaPerMol, hS);
+    tempSensor.update(airTempC, hS);
+  }
 
   function step(dtS: number): void {
     if (typeof dtS !== 'number' || !Number.isFinite(dtS) || dtS < 0) {
@@ -152,37 +362,53 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const hS = dtS / steps;
     const startS = timeS;
     for (let n = 0; n < steps; n++) {
-      stepper.step(derivative, startS + n * hS, state, hS);
-      o2Sensor.update(state[CellStateIndex.gas + O2]! * kpaPerMol, hS);
-      co2Sensor.update(state[CellStateIndex.gas + CO2]! * kpaPerMol, hS);
-      tempSensor.update(params.tempC, hS);
+      stepper.step(derivative, startS + n * hS, integrated, hS);
+      bookConstantFlows(hS);
+      events(startS + (n + 1) * hS);
+      updateSensors(hS);
     }
+    rk4Steps += steps;
     timeS = startS + dtS;
   }
 
   function truth(): CellTruth {
-    cellDerivative(timeS, state, inputs, params, rates);
-    const G = CellStateIndex;
-    const nO2 = state[G.gas + O2]!;
-    const nCo2 = state[G.gas + CO2]!;
-    const nN2 = state[G.gas + N2]!;
-    const absolutePressurePa = (nO2 + nCo2 + nN2) * kpaPerMol * 1000;
+    evaluate();
+    const a = algebraic;
+    const nO2 = state[I.gas + O2]!;
+    const nCo2 = state[I.gas + CO2]!;
+    const nN2 = state[I.gas + N2]!;
+    const kpaPerMol = a.o2Kpa > 0 && nO2 > 0 ? a.o2Kpa / nO2 : a.pressurePa / 1000 / (nO2 + nCo2 + nN2);
     let leakInflowMolPerS = 0;
-    for (let s = 0; s < SPECIES_COUNT; s++) leakInflowMolPerS += rates[G.leakIn + s]! - rates[G.leakOut + s]!;
-    const o2UptakeMolPerS = rates[G.o2Consumed]!;
-    const co2ProductionMolPerS = rates[G.co2Produced]!;
+    for (let s = 0; s < SPECIES_COUNT; s++) leakInflowMolPerS += rates[I.leakIn + s]! - rates[I.leakOut + s]!;
+    const ledgerJ = (index: number): number => state[index]!;
+    const coolingElectricJ = ledgerJ(I.coolingHeatJ) / params.coolingCop + ledgerJ(I.fanEnergyJ);
     return {
       timeS,
-      o2Kpa: nO2 * kpaPerMol,
-      co2Kpa: nCo2 * kpaPerMol,
+      o2Kpa: a.o2Kpa,
+      co2Kpa: a.co2Kpa,
       n2Kpa: nN2 * kpaPerMol,
-      pressurePa: absolutePressurePa - inputs.ambient.pressurePa,
-      absolutePressurePa,
-      tempC: params.tempC,
-      o2UptakeMolPerS,
-      co2ProductionMolPerS,
-      rq: params.fruitKg > 0 ? co2ProductionMolPerS / o2UptakeMolPerS : NaN,
+      pressurePa: a.pressurePa - inputs.ambient.pressurePa,
+      absolutePressurePa: a.pressurePa,
+      tempC: state[I.airTempC]!,
+      fruitTempC: state[I.fruitTempC]!,
+      bagVolumeM3: a.gasVolumeM3 - params.freeVolumeM3,
+      o2UptakeMolPerS: a.o2UptakeMolPerS,
+      co2ProductionMolPerS: a.co2ProductionMolPerS,
+      rq: params.fruitKg > 0 ? a.co2ProductionMolPerS / a.o2UptakeMolPerS : NaN,
       leakInflowMolPerS,
+      storageDays: resolved.storageDayAtStart + timeS / 86_400,
+      rqBreakPointO2Kpa: breakPointO2Kpa(params.respiration, state[I.fruitTempC]!, a.co2Kpa, inputs.fermentationScale),
+      co2DissolvedMol: state[I.co2Dissolved]!,
+      ethanolMgPerKg: ethanolMgPerKg(state[I.ethanolMol]!, params.fruitKg),
+      firmnessN: state[I.firmnessN]!,
+      injuryIndex: state[I.injuryIndex]!,
+      respirationHeatW: a.respirationHeatW,
+      respirationHeatKWh:
+        (OXIDATIVE_HEAT_J_PER_MOL_O2 * state[I.o2Consumed]! + FERMENTATIVE_HEAT_J_PER_MOL_CO2 * state[I.fermentativeCo2]!) / 3.6e6,
+      coolingOn: inputs.coolingOn ?? false,
+      coolingEnergyKWh: coolingElectricJ / 3.6e6,
+      scrubberActiveBed: inputs.activeBed === 0 ? 'A' : 'B',
+      scrubberBedLoadMol: { a: state[I.bedALoad]!, b: state[I.bedBLoad]! },
     };
   }
 
@@ -199,22 +425,49 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     get ambient() {
       return { ...inputs.ambient };
     },
+    get coolingSetpointC() {
+      return setpointC;
+    },
     get subStepS() {
       return subStepS;
     },
+    get rk4Steps() {
+      return rk4Steps;
+    },
     step,
     setActuators(update: Partial<CellActuators>): void {
-      inputs.actuators = resolveActuators(update, inputs.actuators);
+      const before = inputs.actuators;
+      inputs.actuators = resolveActuators(update, before);
+      if (inputs.actuators.door !== before.door) chooseSubStep();
     },
     setAmbient(update: Partial<AmbientConditions>): void {
       inputs.ambient = resolveAmbient(update, inputs.ambient);
       chooseSubStep();
     },
+    setCoolingSetpoint(tempC: number): void {
+      if (typeof tempC !== 'number' || !Number.isFinite(tempC) || tempC < -10 || tempC > 40) {
+        throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"tempC" must be a finite number ≥ -10 and ≤ 40: ${String(tempC)}`);
+      }
+      setpointC = tempC;
+    },
     readSensors(): SensorReadings {
       return { timeS, o2Kpa: o2Sensor.read(), co2Kpa: co2Sensor.read(), tempC: tempSensor.read() };
     },
+    setSensorFault(sensor: CellSensorName, fault: SensorFault | null): void {
+      sensorNamed(sensor).setFault(fault);
+    },
+    calibrateSensor(sensor: CellSensorName, zero: number, span: number): Readonly<SensorCalibration> {
+      for (const [name, value] of [['zero', zero], ['span', span]] as const) {
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"${name}" must be a finite number: ${String(value)}`);
+        }
+      }
+      if (span === zero) throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"span" must differ from "zero": ${span}`);
+      return sensorNamed(sensor).calibrate(zero, span);
+    },
+    sensor: (name: CellSensorName) => sensorNamed(name),
     truth,
     gasMol: () => readGasMol(state),
-    ledger: () => readGasLedger(state),
+    ledger: () => readGasLedger(state, co2Dissolved0Mol),
   };
 }

@@ -9,6 +9,8 @@ import type { AmbientConditions, CellActuators, CellParams } from './model/cell.
 import { getPreset } from './presets/preset-registry.js';
 import type { PlantPreset } from './presets/plant-preset.js';
 import type { SensorSpec } from './sensors/first-order-sensor.js';
+import { ETHANOL_CLEARANCE_PER_S } from './model/fermentation-ethanol.js';
+import { DEFAULT_FIRMNESS, DEFAULT_INITIAL_FIRMNESS_N } from './model/fruit-firmness.js';
 import { CO2_SENSOR_DEFAULTS, O2_SENSOR_DEFAULTS } from './sensors/gas-sensor.js';
 import { TEMPERATURE_SENSOR_DEFAULTS } from './sensors/temperature-sensor.js';
 import { SimulatorError } from './simulator-error.js';
@@ -21,6 +23,10 @@ export interface InitialGasOptions {
   co2Kpa?: number;
   /** Cell pressure relative to ambient, Pa, −10 000 to 10 000. Default 0. */
   gaugePressurePa?: number;
+  /** Fruit temperature, °C, −10 to 40. Default: the cell temperature `tempC` (the fruit is cooled already). */
+  fruitTempC?: number;
+  /** Flesh firmness, N, 0 to 200. Default 70 [E]. */
+  firmnessN?: number;
 }
 
 export interface SensorOptions {
@@ -56,21 +62,65 @@ export interface CellPlantOptions {
   leakCd?: number;
   /** Leak flow is linear in Δp below this, Pa, > 0 and ≤ 100. Default 1. */
   leakLaminarBelowPa?: number;
-  /** Cell temperature, fixed for the run, °C, −10 to 40. Default: the preset's storage temperature (−1 °C). */
+  /**
+   * Cooling setpoint, and the temperature of the air and the fruit at the start, °C, −10 to 40. Default: the
+   * preset's storage temperature (−1 °C for the pear).
+   */
   tempC?: number;
+  /**
+   * Capacity of the breather bag, m³, 0 to the free volume. Default: 1 % of the gross volume for a cell,
+   * 5 % for a pallet cover or container (the cover's own slack) [E]. The pressure-decay test sets 0.
+   */
+  breatherBagM3?: number;
+  /** Relief valve opening pressure (both ways), Pa, > 0 and ≤ 20 000. Default 200 [E]. */
+  reliefValveOpeningPa?: number;
+  /** CO2 capacity of each scrubber bed, mol, > 0 and ≤ 1e6. Default 0.2 mol per m³ gross [E]. */
+  scrubberBedCapacityMol?: number;
+  /** Regeneration rate of the idle bed, 1/s, > 0 and ≤ 1. Default 1/1200 (a bed is clean in about an hour) [E]. */
+  scrubberRegenerationPerS?: number;
+  /** Ambient air let into the cell at each bed switch-over, m³, 0 to 1000. Default 0.001 m³ per m³ gross [E]. */
+  scrubberVoidM3?: number;
+  /** Door area, m², > 0 and ≤ 100. Default 5 (cell: 2 × 2.5 m) or 1 (pallet: lifting the cover) [E]. */
+  doorAreaM2?: number;
+  /** Door height, m, > 0 and ≤ 20. Default 2.5 (cell) or 1 (pallet) [E]. */
+  doorHeightM?: number;
+  /** Specific heat of the fruit, J kg⁻¹ K⁻¹, > 0 and ≤ 10 000. Default 3800 (apples 3.81 kJ kg⁻¹ K⁻¹, ASHRAE). */
+  fruitHeatCapacityJPerKgK?: number;
+  /** Fruit-to-air conductance per kg of fruit, W kg⁻¹ K⁻¹, > 0 and ≤ 10. Default 0.15 [E]. */
+  fruitAirConductanceWPerKgK?: number;
+  /** Heat capacity of the air node, J/K, > 0 and ≤ 1e10. Default 10 kJ K⁻¹ per m³ gross [E]. */
+  airNodeHeatCapacityJPerK?: number;
+  /** Wall conductance UA, W/K, 0 to 1e6. Default 0.35 W K⁻¹ per m³ gross (cell) or 10 (pallet film) [E]. */
+  wallConductanceWPerK?: number;
+  /** Fan power into the cell air, W, 0 to 1e6. Default 2 W per m³ gross (cell, storage speed) or 10 W (pallet unit) [E]. */
+  fanPowerW?: number;
+  /**
+   * Cooling capacity, W, 0 to 1e7. Default for a cell: 120 W per t of fruit plus twice the wall and fan load
+   * at 25 K (8.7 kW for the 40 t apple room) [E]; 0 for a pallet cover, which sits in a cold room (its ambient).
+   */
+  coolingCapacityW?: number;
+  /** Coefficient of performance of the cooling unit, > 0 and ≤ 20. Default 2.5 [E]. */
+  coolingCop?: number;
+  /** Thermostat hysteresis half-width, K, > 0 and ≤ 10. Default 0.3 [E]. */
+  coolingBandK?: number;
+  /** Time constant of CO2 exchange between gas and fruit, s, > 0 and ≤ 1e7. Default 7200 [E]. */
+  co2DissolutionTimeConstantS?: number;
+  /** Ethanol clearance from the fruit, 1/s, 0 to 1. Default ln 2 / 3 days [E]. */
+  ethanolClearancePerS?: number;
   /** N2 generator flow when the N2 valve is open, Nm³/h, 0 to 10 000. Default 30. */
   n2FlowNm3PerH?: number;
   /** N2 fraction of the generator's product (rest O2), 0.5 to 1. Default 0.97. */
   n2PurityFraction?: number;
   /** Fresh-air flow when the air valve is open, m³/h of ambient air, 0 to 100 000. Default 50. */
   airFlowM3PerH?: number;
-  /** Cell gas flow through the CO2 scrubber when it runs, m³/h, 0 to 100 000. Default 20. */
+  /** Cell gas flow through the adsorbing scrubber bed when it runs, m³/h, 0 to 100 000. Default 20. */
   scrubberFlowM3PerH?: number;
-  /** Fraction of the CO2 the scrubber removes from its flow, 0 to 1. Default 0.9. */
+  /** Fraction of the CO2 a clean bed removes from its flow, 0 to 1. Default 0.9. */
   scrubberEfficiency?: number;
   /**
-   * Conditions outside the cell. Defaults: pressurePa 101 325 (50 000 to 120 000), tempC 15 (−40 to 60),
-   * o2Fraction 0.2095 and co2Fraction 0.0004 (each 0 to 1, together ≤ 1).
+   * Conditions outside the cell. Defaults: pressurePa 101 325 (50 000 to 120 000), tempC 15 for a cell or the
+   * preset's storage temperature for a pallet (it stands in a cold room) (−40 to 60), o2Fraction 0.2095 and
+   * co2Fraction 0.0004 (each 0 to 1, together ≤ 1).
    */
   ambient?: Partial<AmbientConditions>;
   /** Free gas at the start. Default: ambient air at ambient pressure. */
@@ -84,6 +134,11 @@ export interface CellPlantOptions {
   maxStepS?: number;
   /** Seed of the sensor noise, an integer. Default 1. */
   seed?: number;
+  /**
+   * Days the fruit has been in storage when the run starts, 0 to 1000. Default 0. The RQ break point
+   * drifts with storage time (the preset's `breakPoint.driftKpaPerDay`).
+   */
+  storageDayAtStart?: number;
   /** Sensor models; each field overrides the default spec. */
   sensors?: SensorOptions;
 }
@@ -98,6 +153,7 @@ export interface ResolvedCellPlantOptions {
   actuators: CellActuators;
   maxStepS: number;
   seed: number;
+  storageDayAtStart: number;
   sensors: { o2: SensorSpec; co2: SensorSpec; temp: SensorSpec };
 }
 
@@ -112,13 +168,17 @@ export const DEFAULT_AMBIENT: Readonly<AmbientConditions> = Object.freeze({
 const TOP_LEVEL_KEYS = [
   'preset', 'grossVolumeM3', 'freeVolumeM3', 'fruitKg', 'leakAreaCm2', 'leakCd', 'leakLaminarBelowPa',
   'tempC', 'n2FlowNm3PerH', 'n2PurityFraction', 'airFlowM3PerH', 'scrubberFlowM3PerH', 'scrubberEfficiency',
-  'ambient', 'initial', 'actuators', 'maxStepS', 'seed', 'sensors',
+  'breatherBagM3', 'reliefValveOpeningPa', 'scrubberBedCapacityMol', 'scrubberRegenerationPerS', 'scrubberVoidM3',
+  'doorAreaM2', 'doorHeightM', 'fruitHeatCapacityJPerKgK', 'fruitAirConductanceWPerKgK', 'airNodeHeatCapacityJPerK',
+  'wallConductanceWPerK', 'fanPowerW', 'coolingCapacityW', 'coolingCop', 'coolingBandK', 'co2DissolutionTimeConstantS',
+  'ethanolClearancePerS',
+  'ambient', 'initial', 'actuators', 'maxStepS', 'seed', 'sensors', 'storageDayAtStart',
 ] as const;
 const AMBIENT_KEYS = ['pressurePa', 'tempC', 'o2Fraction', 'co2Fraction'] as const;
-const INITIAL_KEYS = ['o2Kpa', 'co2Kpa', 'gaugePressurePa'] as const;
-const ACTUATOR_KEYS = ['n2', 'air', 'scrub'] as const;
+const INITIAL_KEYS = ['o2Kpa', 'co2Kpa', 'gaugePressurePa', 'fruitTempC', 'firmnessN'] as const;
+const ACTUATOR_KEYS = ['n2', 'air', 'scrub', 'door'] as const;
 const SENSOR_KEYS = ['o2', 'co2', 'temp'] as const;
-const SENSOR_SPEC_KEYS = ['timeConstantS', 'noiseSd', 'offset', 'resolution', 'rangeMin', 'rangeMax'] as const;
+const SENSOR_SPEC_KEYS = ['timeConstantS', 'noiseSd', 'offset', 'resolution', 'rangeMin', 'rangeMax', 'gain', 'driftPerDay'] as const;
 
 function invalid(message: string): SimulatorError {
   return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
@@ -155,17 +215,17 @@ interface Range {
 function checkNumber(name: string, given: unknown, fallback: number, range: Range = {}): number {
   // Defaults are checked too: they may come from a caller's own preset object.
   const value = given === undefined ? fallback : given;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const low = range.min !== undefined && (range.above ? value <= range.min : value < range.min);
+    const high = range.max !== undefined && value > range.max;
+    if (!low && !high) return value;
+  }
+  // Only a wrong value pays for the message.
   const parts: string[] = [];
   if (range.min !== undefined) parts.push(`${range.above ? '>' : '≥'} ${range.min}`);
   if (range.max !== undefined) parts.push(`≤ ${range.maxLabel ?? range.max}`);
   const rule = `a finite number${parts.length > 0 ? ` ${parts.join(' and ')}` : ''}`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalid(`"${name}" must be ${rule}: ${show(value)}`);
-  }
-  const low = range.min !== undefined && (range.above ? value <= range.min : value < range.min);
-  const high = range.max !== undefined && value > range.max;
-  if (low || high) throw invalid(`"${name}" must be ${rule}: ${value}`);
-  return value;
+  throw invalid(`"${name}" must be ${rule}: ${typeof value === 'number' ? value : show(value)}`);
 }
 
 function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
@@ -183,7 +243,7 @@ function resolvePreset(value: unknown): PlantPreset {
   // A caller's own preset: its geometry is checked with the options it provides defaults for; its
   // kinetics here.
   const preset = value as PlantPreset;
-  for (const part of ['respiration', 'geometry', 'storage'] as const) {
+  for (const part of ['respiration', 'breakPoint', 'geometry', 'storage'] as const) {
     if (preset[part] === null || typeof preset[part] !== 'object') {
       throw invalid(`"preset.${part}" must be an object: ${show(preset[part])}`);
     }
@@ -199,6 +259,12 @@ function resolvePreset(value: unknown): PlantPreset {
   checkNumber(`${p}.kmFermO2Kpa`, k.kmFermO2Kpa, NaN, { min: 0, above: true });
   checkNumber(`${p}.rqOx`, k.rqOx, NaN, { min: 0, above: true });
   checkNumber(`${p}.tRefC`, k.tRefC, NaN, { min: -50, max: 60 });
+  const b = preset.breakPoint;
+  const q = `preset "${preset.name}" breakPoint`;
+  checkNumber(`${q}.o2Kpa`, b.o2Kpa, NaN, { min: 0, max: 25 });
+  checkNumber(`${q}.tempC`, b.tempC, NaN, { min: -10, max: 40 });
+  checkNumber(`${q}.co2Kpa`, b.co2Kpa, NaN, { min: 0, max: 25 });
+  checkNumber(`${q}.driftKpaPerDay`, b.driftKpaPerDay, NaN, { min: -0.1, max: 0.1 });
   return preset;
 }
 
@@ -226,6 +292,7 @@ export function resolveActuators(value: unknown, base: Readonly<CellActuators>):
     n2: checkBoolean('actuators.n2', raw.n2, base.n2),
     air: checkBoolean('actuators.air', raw.air, base.air),
     scrub: checkBoolean('actuators.scrub', raw.scrub, base.scrub),
+    door: checkBoolean('actuators.door', raw.door, base.door),
   };
 }
 
@@ -238,6 +305,8 @@ function resolveSensorSpec(name: string, value: unknown, base: Readonly<SensorSp
     resolution: checkNumber(`${name}.resolution`, raw.resolution, base.resolution, { min: 0 }),
     rangeMin: checkNumber(`${name}.rangeMin`, raw.rangeMin, base.rangeMin),
     rangeMax: checkNumber(`${name}.rangeMax`, raw.rangeMax, base.rangeMax),
+    gain: checkNumber(`${name}.gain`, raw.gain, base.gain ?? 1, { min: 0, above: true, max: 10 }),
+    driftPerDay: checkNumber(`${name}.driftPerDay`, raw.driftPerDay, base.driftPerDay ?? 0),
   };
   if (spec.rangeMax <= spec.rangeMin) {
     throw invalid(`"${name}.rangeMax" must be > "${name}.rangeMin" (${spec.rangeMin}): ${spec.rangeMax}`);
@@ -260,11 +329,18 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
     max: grossVolumeM3,
     maxLabel: `grossVolumeM3 (${grossVolumeM3})`,
   });
-  const ambient = resolveAmbient(o.ambient, DEFAULT_AMBIENT);
+  const pallet = preset.kind === 'pallet';
+  const ambient = resolveAmbient(o.ambient, pallet ? { ...DEFAULT_AMBIENT, tempC: preset.storage.tempC } : DEFAULT_AMBIENT);
+  const fruitKg = checkNumber('fruitKg', o.fruitKg, g.fruitKg * scale, { min: 0, max: 5_000_000 });
+  const n = (name: string, fallback: number, range: Range): number => checkNumber(name, o[name], fallback, range);
 
   const params: CellParams = {
     freeVolumeM3,
-    fruitKg: checkNumber('fruitKg', o.fruitKg, g.fruitKg * scale, { min: 0, max: 5_000_000 }),
+    breatherBagM3: n('breatherBagM3', (pallet ? 0.05 : 0.01) * grossVolumeM3, {
+      min: 0, max: freeVolumeM3, maxLabel: `freeVolumeM3 (${freeVolumeM3})`,
+    }),
+    reliefValveOpeningPa: n('reliefValveOpeningPa', 200, { min: 0, above: true, max: 20_000 }),
+    fruitKg,
     tempC: checkNumber('tempC', o.tempC, preset.storage.tempC, { min: -10, max: 40 }),
     respiration: preset.respiration,
     leakAreaCm2: checkNumber('leakAreaCm2', o.leakAreaCm2, g.leakAreaCm2 * scale, { min: 0, max: 10_000 }),
@@ -275,9 +351,31 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
     airFlowM3PerH: checkNumber('airFlowM3PerH', o.airFlowM3PerH, 50, { min: 0, max: 100_000 }),
     scrubberFlowM3PerH: checkNumber('scrubberFlowM3PerH', o.scrubberFlowM3PerH, 20, { min: 0, max: 100_000 }),
     scrubberEfficiency: checkNumber('scrubberEfficiency', o.scrubberEfficiency, 0.9, { min: 0, max: 1 }),
+    scrubberBedCapacityMol: n('scrubberBedCapacityMol', 0.2 * grossVolumeM3, { min: 0, above: true, max: 1e6 }),
+    scrubberRegenerationPerS: n('scrubberRegenerationPerS', 1 / 1200, { min: 0, above: true, max: 1 }),
+    scrubberVoidM3: n('scrubberVoidM3', 0.001 * grossVolumeM3, { min: 0, max: 1000 }),
+    doorAreaM2: n('doorAreaM2', pallet ? 1 : 5, { min: 0, above: true, max: 100 }),
+    doorHeightM: n('doorHeightM', pallet ? 1 : 2.5, { min: 0, above: true, max: 20 }),
+    fruitHeatCapacityJPerKgK: n('fruitHeatCapacityJPerKgK', 3800, { min: 0, above: true, max: 10_000 }),
+    fruitAirConductanceWPerK: fruitKg * n('fruitAirConductanceWPerKgK', 0.15, { min: 0, above: true, max: 10 }),
+    airNodeHeatCapacityJPerK: n('airNodeHeatCapacityJPerK', 10_000 * grossVolumeM3, { min: 0, above: true, max: 1e10 }),
+    wallConductanceWPerK: 0,
+    fanPowerW: 0,
+    coolingCapacityW: 0,
+    coolingCop: n('coolingCop', 2.5, { min: 0, above: true, max: 20 }),
+    coolingBandK: n('coolingBandK', 0.3, { min: 0, above: true, max: 10 }),
+    co2DissolutionTimeConstantS: n('co2DissolutionTimeConstantS', 7200, { min: 0, above: true, max: 1e7 }),
+    ethanolClearancePerS: n('ethanolClearancePerS', ETHANOL_CLEARANCE_PER_S, { min: 0, max: 1 }),
+    firmness: DEFAULT_FIRMNESS,
   };
+  params.wallConductanceWPerK = n('wallConductanceWPerK', pallet ? 10 : 0.35 * grossVolumeM3, { min: 0, max: 1e6 });
+  params.fanPowerW = n('fanPowerW', pallet ? 10 : 2 * grossVolumeM3, { min: 0, max: 1e6 });
+  const loadAt25KW = params.wallConductanceWPerK * 25 + params.fanPowerW;
+  params.coolingCapacityW = n('coolingCapacityW', pallet ? 0 : 0.12 * fruitKg + 2 * loadAt25KW, { min: 0, max: 1e7 });
 
   const rawInitial = o.initial === undefined ? {} : checkKeys('initial', o.initial, INITIAL_KEYS);
+  const fruitTempC = checkNumber('initial.fruitTempC', rawInitial.fruitTempC, params.tempC, { min: -10, max: 40 });
+  const firmnessN = checkNumber('initial.firmnessN', rawInitial.firmnessN, DEFAULT_INITIAL_FIRMNESS_N, { min: 0, max: 200 });
   const gaugePressurePa = checkNumber('initial.gaugePressurePa', rawInitial.gaugePressurePa, 0, {
     min: -10_000,
     max: 10_000,
@@ -302,10 +400,11 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
     grossVolumeM3,
     params,
     ambient,
-    initial: { o2Kpa, co2Kpa, gaugePressurePa },
-    actuators: resolveActuators(o.actuators, { n2: false, air: false, scrub: false }),
+    initial: { o2Kpa, co2Kpa, gaugePressurePa, fruitTempC, firmnessN },
+    actuators: resolveActuators(o.actuators, { n2: false, air: false, scrub: false, door: false }),
     maxStepS: checkNumber('maxStepS', o.maxStepS, 10, { min: 0, above: true, max: 3600 }),
     seed,
+    storageDayAtStart: checkNumber('storageDayAtStart', o.storageDayAtStart, 0, { min: 0, max: 1000 }),
     sensors: {
       o2: resolveSensorSpec('sensors.o2', rawSensors.o2, O2_SENSOR_DEFAULTS),
       co2: resolveSensorSpec('sensors.co2', rawSensors.co2, CO2_SENSOR_DEFAULTS),

@@ -12,7 +12,9 @@ export type SimulatorErrorCode =
   /** The virtual clock was advanced from inside one of its own timers. */
   | 'SIM_ERR_CLOCK_REENTRANT'
   /** A driver was started twice or used after it was stopped. */
-  | 'SIM_ERR_DRIVER_STATE';
+  | 'SIM_ERR_DRIVER_STATE'
+  /** A cell's lots break the DCA loading rule (loading-rule.ts); the message names the rule. */
+  | 'SIM_ERR_LOADING_RULE';
 
 export class SimulatorError extends Error {
   readonly code: SimulatorErrorCode;

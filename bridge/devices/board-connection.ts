@@ -1,16 +1,24 @@
 /**
  * One board on one serial path: opens the port, reads lines, performs the handshake, correlates command
- * answers by id, and reports readings. It never throws on what the board sends: every line is either a
- * frame or counted as rejected.
+ * answers by id, reports readings, and reconnects with backoff when the link goes. It never throws on
+ * what the board sends: every line is either a frame or counted as rejected.
  *
  * Lifecycle (the state is `DeviceState`):
  *
- *   opening ──open ok──▶ identifying ──ID received──▶ open
- *      │                     │   ▲ HELLO again every handshakeTimeoutMs
- *      └──open failed──▶ closed   └──────────────┘
- *   identifying / open ──port closed or error──▶ lost      close() from any state ──▶ closed
+ *   closed ──start()──▶ opening ──open ok──▶ identifying ──ID received──▶ open
+ *                        ▲  │                    │   ▲ HELLO again every handshakeTimeoutMs
+ *                        │  │ open failed        └───┘
+ *                        │  ▼                                      identifying / open
+ *                        └─ lost ◀──────── port closed, error or unplugged ─┘
+ *                 (after backoffMs, doubling per failed attempt up to maxBackoffMs; reset once open)
  *
- * Reconnect with backoff after `lost`, and replay of the missed sequence range, come with issue 5.
+ *   close() from any state ──▶ closed (no more reconnects)
+ *
+ * Commands go one at a time (one in flight), each with a fresh id; an answer is matched to the command
+ * in flight by its id. A command that gets no answer within commandTimeoutMs on the injected clock is
+ * sent again with a new id if it is idempotent (up to `retries` times), else it fails with
+ * BRIDGE_ERR_COMMAND_TIMEOUT. While a REPLAY is in flight every RD is a replayed reading, and each one
+ * re-arms the REPLAY's timeout: a long replay is slow, not dead.
  */
 
 import { EventEmitter } from 'node:events';
@@ -43,33 +51,69 @@ export interface BoardConnectionOptions {
   handshakeTimeoutMs?: number;
   /** How long a command waits for its ACK or NAK. Default 2000. */
   commandTimeoutMs?: number;
+  /** How often an idempotent command is sent again after a timeout. Default 2. */
+  retries?: number;
+  /** Reopen the port after it was lost or failed to open. Default true. */
+  reconnect?: boolean;
+  /** Wait before the first reopen. Default 250. */
+  backoffMs?: number;
+  /** Longest wait between reopens. Default 30000. */
+  maxBackoffMs?: number;
   /** Hands out command ids, unique across the bridge. */
   nextCommandId: () => number;
 }
 
 export type IdentityMessage = Extract<BoardMessage, { type: 'ID' }>;
 export type ReadingMessage = Extract<BoardMessage, { type: 'RD' }>;
+export type StatusMessage = Extract<BoardMessage, { type: 'ST' }>;
 
-export type CommandOutcome = { outcome: 'ack'; id: number } | { outcome: 'nak'; id: number; code: string };
+export type CommandOutcome =
+  | { outcome: 'ack'; id: number; replay?: { n: number; from?: number; to?: number } }
+  | { outcome: 'nak'; id: number; code: string }
+  | { outcome: 'status'; id: number; status: StatusMessage };
+
+export type FinishedOutcome = 'ack' | 'nak' | 'timeout' | 'lost';
 
 export interface BoardConnectionEvents {
   state: [state: DeviceState, reason: string];
   identified: [identity: IdentityMessage, atMs: number];
-  reading: [reading: ReadingMessage, receivedAtMs: number];
+  /** `replayed` is true for a reading sent as the answer to REPLAY. */
+  reading: [reading: ReadingMessage, receivedAtMs: number, replayed: boolean];
   /** A line that was skipped; `code` is the codec's reject code or E_MESSAGE for a bad board message. */
   rejected: [code: string, detail: string];
   /** The board sent ERR: it rejected a line the bridge sent. */
   boardError: [code: string];
-  commandSent: [id: number, command: Command, atMs: number];
-  commandFinished: [id: number, outcome: 'ack' | 'nak' | 'timeout' | 'lost', atMs: number, nakCode?: string];
+  /** A valid answer (ACK, NAK, ST) was matched to its command. */
+  answer: [];
+  /** `retryOf` is the id of the attempt this one repeats; `actor` who asked for the command. */
+  commandSent: [id: number, command: Command, atMs: number, retryOf: number | undefined, actor: string | undefined];
+  commandFinished: [id: number, outcome: FinishedOutcome, atMs: number, nakCode?: string];
+  /** An open attempt failed; a reopen is scheduled after `retryInMs` (or none when closed). */
+  openFailed: [message: string, retryInMs: number | undefined];
 }
 
 interface Pending {
   id: number;
   command: Command;
+  actor: string | undefined;
+  attempt: number;
   resolve: (o: CommandOutcome) => void;
   reject: (e: Error) => void;
   timer: TimerHandle | undefined;
+}
+
+/** Commands that do the same when they arrive twice, so a timed-out one may be sent again. */
+export function isIdempotent(command: Command): boolean {
+  switch (command.op) {
+    case 'hello':
+    case 'set_valve':
+    case 'replay':
+    case 'status':
+      return true;
+    default:
+      // A command added later is not retried until someone decides it is safe to send twice.
+      return false;
+  }
 }
 
 export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
@@ -80,6 +124,9 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
   private stateValue: DeviceState = 'closed';
   private helloId = 0;
   private helloTimer: TimerHandle | undefined;
+  private reopenTimer: TimerHandle | undefined;
+  private failedOpens = 0;
+  private stopped = true;
   /** Commands waiting for their turn; the head is in flight once `inFlight` is set. */
   private readonly queue: Pending[] = [];
   private inFlight: Pending | undefined;
@@ -92,8 +139,14 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
       baudRate: 115200,
       handshakeTimeoutMs: 2000,
       commandTimeoutMs: 2000,
+      retries: 2,
+      reconnect: true,
+      backoffMs: 250,
+      maxBackoffMs: 30_000,
       ...options,
     };
+    if (!(this.opts.backoffMs > 0)) throw new RangeError(`"backoffMs" must be positive: ${this.opts.backoffMs}`);
+    if (!Number.isInteger(this.opts.retries) || this.opts.retries < 0) throw new RangeError(`"retries" must be a whole number ≥ 0: ${this.opts.retries}`);
   }
 
   get state(): DeviceState {
@@ -106,10 +159,41 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     this.emit('state', state, reason);
   }
 
-  /** Opens the port and starts the handshake. Resolves once the port is open (not once identified). */
+  /** Starts the lifecycle: opens the port now and keeps reopening it until close(). Never throws. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.attemptOpen();
+  }
+
+  /**
+   * Opens the port and starts the handshake. Resolves once the port is open (not once identified);
+   * rejects when it cannot be opened (and, with `reconnect`, a reopen is scheduled).
+   */
   async open(): Promise<void> {
-    if (this.port) throw new BridgeError('BRIDGE_ERR_INTERNAL', 500, `port ${this.path} is already open`);
-    this.setState('opening', 'open requested');
+    this.stopped = false;
+    const err = await this.attemptOpen();
+    if (err) throw err;
+  }
+
+  private backoffDelayMs(): number {
+    const exp = Math.min(this.failedOpens, 20);
+    return Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** exp);
+  }
+
+  private scheduleReopen(): number | undefined {
+    if (this.stopped || !this.opts.reconnect || this.reopenTimer) return undefined;
+    const delay = this.backoffDelayMs();
+    this.failedOpens++;
+    this.reopenTimer = this.opts.clock.setTimeout(() => {
+      this.reopenTimer = undefined;
+      void this.attemptOpen();
+    }, delay);
+    return delay;
+  }
+
+  private async attemptOpen(): Promise<Error | undefined> {
+    if (this.port || this.stopped) return undefined;
+    this.setState('opening', this.failedOpens === 0 ? 'open requested' : `reopen attempt ${this.failedOpens}`);
     const port = new SerialPortStream({
       binding: this.opts.binding,
       path: this.path,
@@ -120,17 +204,28 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     try {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {
-      this.port = undefined;
-      this.setState('closed', `open failed: ${(err as Error).message}`);
-      throw err;
+      if (this.port === port) this.port = undefined;
+      if (this.stopped) return err as Error;
+      this.setState('lost', `open failed: ${(err as Error).message}`);
+      const retryInMs = this.scheduleReopen();
+      this.emit('openFailed', (err as Error).message, retryInMs);
+      return err as Error;
+    }
+    if (this.stopped || this.port !== port) {
+      // close() ran while the port was opening.
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      return undefined;
     }
     const parser = port.pipe(new BoundedReadlineParser({ maxLineBytes: MAX_LINE_BYTES }));
-    parser.on('data', (line: string) => this.onLine(line));
+    parser.on('data', (line: string) => {
+      if (this.port === port) this.onLine(line);
+    });
     parser.on('overflow', () => this.emit('rejected', 'E_TOOLONG', `line longer than ${MAX_LINE_BYTES} bytes`));
-    port.on('close', () => this.onLinkGone('port closed'));
-    port.on('error', (err: Error) => this.onLinkGone(`port error: ${err.message}`));
+    port.on('close', () => this.onLinkGone(port, 'port closed'));
+    port.on('error', (err: Error) => this.onLinkGone(port, `port error: ${err.message}`));
     this.setState('identifying', 'port open');
     this.sendHello();
+    return undefined;
   }
 
   private sendHello(): void {
@@ -169,26 +264,32 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     const now = this.opts.clock.now();
     switch (msg.type) {
       case 'ID':
-        if (msg.id !== this.helloId) {
+        if (this.stateValue !== 'identifying' || msg.id !== this.helloId) {
           this.emit('rejected', 'E_MESSAGE', `ID answers HELLO id=${msg.id}, expected id=${this.helloId}`);
           return;
         }
         if (this.helloTimer) this.opts.clock.clearTimeout(this.helloTimer);
         this.helloTimer = undefined;
+        this.failedOpens = 0;
         this.identity = msg;
         this.emit('identified', msg, now);
         this.setState('open', `identified as ${msg.serialNumber}`);
         this.pump();
         return;
-      case 'RD':
+      case 'RD': {
         if (this.stateValue !== 'open') {
           this.emit('rejected', 'E_MESSAGE', `reading seq=${msg.seq} before the handshake`);
           return;
         }
-        this.emit('reading', msg, now);
+        const p = this.inFlight;
+        const replayed = p?.command.op === 'replay';
+        if (replayed) this.armTimeout(p); // progress: the replay is alive
+        this.emit('reading', msg, now, replayed);
         return;
+      }
       case 'ACK':
       case 'NAK':
+      case 'ST':
         this.onAnswer(msg, now);
         return;
       case 'ERR':
@@ -197,17 +298,26 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     }
   }
 
-  private onAnswer(msg: Extract<BoardMessage, { type: 'ACK' | 'NAK' }>, now: number): void {
+  private onAnswer(msg: Extract<BoardMessage, { type: 'ACK' | 'NAK' | 'ST' }>, now: number): void {
     const p = this.inFlight;
     if (!p || p.id !== msg.id) {
       this.emit('rejected', 'E_MESSAGE', `${msg.type} id=${msg.id} answers no command in flight`);
       return;
     }
+    // NAK answers any command; STATUS is answered by ST instead of ACK, every other command by ACK.
+    if (msg.type !== 'NAK' && (msg.type === 'ST') !== (p.command.op === 'status')) {
+      this.emit('rejected', 'E_MESSAGE', `${msg.type} id=${msg.id} is not an answer to ${p.command.op}`);
+      return;
+    }
     if (p.timer) this.opts.clock.clearTimeout(p.timer);
     this.inFlight = undefined;
+    this.emit('answer');
     if (msg.type === 'ACK') {
       this.emit('commandFinished', p.id, 'ack', now);
-      p.resolve({ outcome: 'ack', id: p.id });
+      p.resolve(msg.replay ? { outcome: 'ack', id: p.id, replay: msg.replay } : { outcome: 'ack', id: p.id });
+    } else if (msg.type === 'ST') {
+      this.emit('commandFinished', p.id, 'ack', now);
+      p.resolve({ outcome: 'status', id: p.id, status: msg });
     } else {
       this.emit('commandFinished', p.id, 'nak', now, msg.code);
       p.resolve({ outcome: 'nak', id: p.id, code: msg.code });
@@ -216,43 +326,68 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
   }
 
   /**
-   * Sends a command; resolves with its ACK or NAK. Commands go one at a time, in order. Rejects with
-   * BRIDGE_ERR_COMMAND_TIMEOUT when no answer comes in time, BRIDGE_ERR_LINK_CLOSED when the link goes.
+   * Sends a command; resolves with its ACK, NAK or ST. Commands go one at a time, in order. Rejects with
+   * BRIDGE_ERR_COMMAND_TIMEOUT when no answer comes in time (after the retries of an idempotent command),
+   * BRIDGE_ERR_LINK_CLOSED when the link goes first, BRIDGE_ERR_DEVICE_NOT_OPEN when it is not open.
    */
-  send(command: Command): Promise<CommandOutcome> {
+  send(command: Command, actor?: string): Promise<CommandOutcome> {
     if (this.stateValue !== 'open') {
       return Promise.reject(
         new BridgeError('BRIDGE_ERR_DEVICE_NOT_OPEN', 409, `board on ${this.path} is "${this.stateValue}"; cannot send ${command.op}`),
       );
     }
     return new Promise<CommandOutcome>((resolve, reject) => {
-      this.queue.push({ id: 0, command, resolve, reject, timer: undefined });
+      this.queue.push({ id: 0, command, actor, attempt: 0, resolve, reject, timer: undefined });
       this.pump();
     });
+  }
+
+  /** Commands waiting, including the one in flight. */
+  get queued(): number {
+    return this.queue.length + (this.inFlight ? 1 : 0);
   }
 
   private pump(): void {
     if (this.inFlight || this.stateValue !== 'open') return;
     const next = this.queue.shift();
     if (!next) return;
-    next.id = this.opts.nextCommandId();
-    this.inFlight = next;
-    const now = this.opts.clock.now();
-    this.emit('commandSent', next.id, next.command, now);
-    next.timer = this.opts.clock.setTimeout(() => {
-      if (this.inFlight !== next) return;
-      this.inFlight = undefined;
-      this.emit('commandFinished', next.id, 'timeout', this.opts.clock.now());
-      next.reject(
-        new BridgeError(
-          'BRIDGE_ERR_COMMAND_TIMEOUT',
-          504,
-          `board on ${this.path} did not answer command id=${next.id} (${next.command.op}) within ${this.opts.commandTimeoutMs} ms`,
-        ),
-      );
-      this.pump();
-    }, this.opts.commandTimeoutMs);
-    this.writeLine(encodeFrame(commandFrame(next.id, next.command)));
+    this.transmit(next, undefined);
+  }
+
+  private transmit(p: Pending, retryOf: number | undefined): void {
+    p.id = this.opts.nextCommandId();
+    this.inFlight = p;
+    this.emit('commandSent', p.id, p.command, this.opts.clock.now(), retryOf, p.actor);
+    this.armTimeout(p);
+    this.writeLine(encodeFrame(commandFrame(p.id, p.command)));
+  }
+
+  private armTimeout(p: Pending): void {
+    if (p.timer) this.opts.clock.clearTimeout(p.timer);
+    p.timer = this.opts.clock.setTimeout(() => this.onTimeout(p), this.opts.commandTimeoutMs);
+  }
+
+  private onTimeout(p: Pending): void {
+    if (this.inFlight !== p) return;
+    p.timer = undefined;
+    this.emit('commandFinished', p.id, 'timeout', this.opts.clock.now());
+    if (isIdempotent(p.command) && p.attempt < this.opts.retries) {
+      p.attempt++;
+      this.transmit(p, p.id);
+      return;
+    }
+    this.inFlight = undefined;
+    const tries = p.attempt + 1;
+    p.reject(
+      new BridgeError(
+        'BRIDGE_ERR_COMMAND_TIMEOUT',
+        504,
+        `board on ${this.path} did not answer command id=${p.id} (${p.command.op}) within ${this.opts.commandTimeoutMs} ms` +
+          (tries > 1 ? ` (${tries} attempts)` : ''),
+        { details: { commandId: p.id, attempts: tries } },
+      ),
+    );
+    this.pump();
   }
 
   private failPending(reason: string): void {
@@ -267,19 +402,25 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     }
   }
 
-  private onLinkGone(reason: string): void {
-    if (this.stateValue === 'closed' || this.stateValue === 'lost') return;
+  private onLinkGone(port: SerialPortStream, reason: string): void {
+    if (this.port !== port) return;
     if (this.helloTimer) this.opts.clock.clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
-    this.failPending(reason);
     this.port = undefined;
+    this.failPending(reason);
+    if (port.isOpen) port.close(() => undefined);
+    if (this.stopped) return;
     this.setState('lost', reason);
+    this.scheduleReopen();
   }
 
-  /** Closes the port; pending commands fail with BRIDGE_ERR_LINK_CLOSED. */
+  /** Closes the port and stops reconnecting; pending commands fail with BRIDGE_ERR_LINK_CLOSED. */
   async close(): Promise<void> {
+    this.stopped = true;
     if (this.helloTimer) this.opts.clock.clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
+    if (this.reopenTimer) this.opts.clock.clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
     this.failPending('closed by the bridge');
     const port = this.port;
     this.port = undefined;

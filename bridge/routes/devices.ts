@@ -27,9 +27,10 @@ export const readingSchema = {
 
 export const deviceSchema = {
   type: 'object',
-  required: ['id', 'kind', 'firmwareVersion', 'protocolVersion', 'capabilities', 'path', 'state', 'counters', 'lastReading'],
+  required: ['id', 'cellId', 'kind', 'firmwareVersion', 'protocolVersion', 'capabilities', 'path', 'state', 'counters', 'lastReading'],
   properties: {
     id: { type: 'string', description: "the board's serial number" },
+    cellId: { type: 'string', description: 'the cell the board measures' },
     kind: { type: 'string' },
     firmwareVersion: { type: 'string' },
     protocolVersion: { type: 'integer' },
@@ -62,7 +63,7 @@ const MAX_LIMIT = 10_000;
  * A time bound from the query string: an ISO 8601 date-time ('2026-11-21T12:00:00Z') or epoch
  * milliseconds ('1795000000000').
  */
-function parseTime(value: string | undefined, fieldName: string, fallback: number): number {
+export function parseTime(value: string | undefined, fieldName: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (/^\d{1,15}$/.test(value)) return Number(value);
   if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
@@ -88,6 +89,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
     '/devices',
     {
       schema: {
+        summary: 'Every identified board',
         response: {
           200: { type: 'object', required: ['devices'], properties: { devices: { type: 'array', items: deviceSchema } } },
         },
@@ -153,7 +155,10 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: string }; Body: { op: 'set_valve'; valve: (typeof VALVE_NAMES)[number]; on: boolean } }>(
     '/devices/:id/commands',
     {
+      config: { role: 'operator' },
       schema: {
+        summary: "Send a command to a board (operator); waits for the board's ACK",
+        security: [{ bearer: [] }],
         params: idParams,
         body: {
           type: 'object',
@@ -172,8 +177,11 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
             properties: { commandId: { type: 'integer' }, outcome: { type: 'string', enum: ['ack'] } },
           },
           400: errorBodySchema,
+          401: errorBodySchema,
+          403: errorBodySchema,
           404: errorBodySchema,
           409: errorBodySchema,
+          429: errorBodySchema,
           503: errorBodySchema,
           504: errorBodySchema,
         },
@@ -182,7 +190,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       deviceOr404(req.params.id);
       const command: Command = { op: 'set_valve', valve: req.body.valve, on: req.body.on };
-      const result = await app.devices.send(req.params.id, command);
+      const result = await app.devices.send(req.params.id, command, req.actor?.name);
       if (result.outcome === 'nak') {
         throw new BridgeError('BRIDGE_ERR_COMMAND_NAK', 409, `board "${req.params.id}" refused command id=${result.id}: ${result.code}`, {
           details: { commandId: result.id, boardCode: result.code },
@@ -190,6 +198,49 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       }
       return { commandId: result.id, outcome: 'ack' as const };
     },
+  );
+
+  app.get<{ Querystring: { device?: string; limit?: number } }>(
+    '/commands',
+    {
+      schema: {
+        summary: 'The command audit log, newest first: every transmission and its outcome',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { device: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 100 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['commands'],
+            properties: {
+              commands: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'deviceId', 'op', 'args', 'sentAtMs', 'finishedAtMs', 'outcome', 'nakCode', 'retryOf', 'actor'],
+                  properties: {
+                    id: { type: 'integer' },
+                    deviceId: { type: 'string' },
+                    op: { type: 'string' },
+                    args: { type: 'object', additionalProperties: true },
+                    sentAtMs: { type: 'integer' },
+                    finishedAtMs: { type: ['integer', 'null'] },
+                    outcome: { type: ['string', 'null'], enum: ['ack', 'nak', 'timeout', 'lost', null] },
+                    nakCode: { type: ['string', 'null'] },
+                    retryOf: { type: ['integer', 'null'] },
+                    actor: { type: ['string', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+          400: errorBodySchema,
+        },
+      },
+    },
+    async (req) => ({ commands: app.store.commands(req.query.device, req.query.limit ?? 100) }),
   );
 
   app.get(

@@ -8,9 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ReadingView } from '../events.js';
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
+/** Each entry migrates the schema from its index to the next version; user_version is the count applied. */
+const MIGRATIONS: string[] = [
+  `
 CREATE TABLE devices (
   id               TEXT PRIMARY KEY,          -- the board's serial number
   kind             TEXT NOT NULL,
@@ -53,7 +53,106 @@ CREATE TABLE events (
   kind      TEXT NOT NULL,
   detail    TEXT NOT NULL                     -- JSON
 );
-`;
+`,
+  // 2: reconnect and replay (issue 5): sequence gaps, retries and who sent a command.
+  `
+ALTER TABLE commands ADD COLUMN retry_of INTEGER;  -- the attempt this one repeats after a timeout
+ALTER TABLE commands ADD COLUMN actor TEXT;        -- who asked: a token's name, or 'bridge'
+CREATE TABLE sequence_gaps (
+  id             INTEGER PRIMARY KEY,
+  device_id      TEXT NOT NULL,
+  boot           INTEGER NOT NULL,
+  from_seq       INTEGER NOT NULL,
+  to_seq         INTEGER NOT NULL,              -- inclusive; at most MAX_REPLAY_READINGS wide
+  state          TEXT NOT NULL,                 -- open: to be replayed | lost: the board no longer has it
+  reason         TEXT,
+  detected_at_ms INTEGER NOT NULL,
+  closed_at_ms   INTEGER
+);
+CREATE INDEX sequence_gaps_open ON sequence_gaps (device_id, boot, state);
+`,
+  // 3: API tokens (issue 5). Only a SHA-256 of each token is kept; the token itself is shown once.
+  `
+CREATE TABLE tokens (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL,
+  role           TEXT NOT NULL,                 -- viewer | operator | admin
+  hash           TEXT NOT NULL UNIQUE,          -- hex SHA-256 of the token
+  created_at_ms  INTEGER NOT NULL,
+  last_used_ms   INTEGER,
+  revoked_at_ms  INTEGER
+);
+`,
+  // 4: alarms, notifications, manual control measurements, runs (issue 5).
+  `
+CREATE TABLE alarms (
+  id             INTEGER PRIMARY KEY,
+  cell_id        TEXT NOT NULL,
+  device_id      TEXT,
+  kind           TEXT NOT NULL,                 -- o2_low, o2_high, co2_high, temp_low, temp_high, sensor_stale,
+                                                -- calibration_due, cal_gas_low, calibration_drift, door_open_low_o2
+  severity       TEXT NOT NULL,                 -- warning | critical | safety
+  state          TEXT NOT NULL,                 -- active | cleared
+  raised_at_ms   INTEGER NOT NULL,              -- the reading time that raised it
+  cleared_at_ms  INTEGER,                       -- the reading time that cleared it
+  acked_at_ms    INTEGER,
+  acked_by       TEXT,
+  value          REAL,
+  threshold      REAL,
+  message        TEXT NOT NULL
+);
+CREATE INDEX alarms_by_cell ON alarms (cell_id, kind, state);
+CREATE TABLE notifications (
+  id         INTEGER PRIMARY KEY,
+  alarm_id   INTEGER NOT NULL,
+  channel    TEXT NOT NULL,                     -- webhook | email | sms
+  target     TEXT NOT NULL,
+  event      TEXT NOT NULL,                     -- raised | cleared
+  at_ms      INTEGER NOT NULL,
+  outcome    TEXT NOT NULL,                     -- sent | failed
+  error      TEXT
+);
+CREATE TABLE manual_measurements (
+  id             INTEGER PRIMARY KEY,
+  cell_id        TEXT NOT NULL,
+  device_id      TEXT,
+  measured_at_ms INTEGER NOT NULL,
+  o2_kpa         REAL,
+  co2_kpa        REAL,
+  temp_c         REAL,
+  sensor_seq     INTEGER,                       -- the stored reading it was compared with
+  sensor_o2_kpa  REAL,
+  sensor_co2_kpa REAL,
+  sensor_temp_c  REAL,
+  entered_by     TEXT NOT NULL,
+  entered_at_ms  INTEGER NOT NULL,
+  note           TEXT
+);
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  ended_at_ms   INTEGER,
+  started_by    TEXT,
+  detail        TEXT NOT NULL                   -- JSON
+);
+`,
+];
+
+const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A range of readings the store does not have: open (to be asked for) or lost (the board no longer has it). */
+export interface SequenceGap {
+  id: number;
+  deviceId: string;
+  boot: number;
+  fromSeq: number;
+  toSeq: number;
+  state: 'open' | 'lost';
+  reason: string | null;
+  detectedAtMs: number;
+  closedAtMs: number | null;
+}
 
 export interface StoredDevice {
   id: string;
@@ -63,6 +162,16 @@ export interface StoredDevice {
   capabilities: string[];
   path: string;
   boot: number;
+}
+
+/** An API token as stored: never the token itself. */
+export interface StoredToken {
+  id: number;
+  name: string;
+  role: string;
+  createdAtMs: number;
+  lastUsedMs: number | null;
+  revokedAtMs: number | null;
 }
 
 /** A reading as stored: the client's view plus the boot it belongs to. */
@@ -80,6 +189,9 @@ export interface ReadingQuery {
 export class SqliteStore {
   readonly db: Database.Database;
   private readonly insertReadingStmt: Database.Statement;
+  private pendingReadings: Array<[ReadingRow, ((isNew: boolean) => void) | undefined]> = [];
+  private flushScheduled = false;
+  private readonly insertBatch: (batch: Array<[ReadingRow, unknown]>) => boolean[];
   private readonly lastBoardMsStmt: Database.Statement;
   private readonly queryReadingsStmt: Database.Statement;
 
@@ -97,6 +209,7 @@ export class SqliteStore {
       `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c)
        VALUES (@deviceId, @boot, @seq, @boardMs, @measuredAtMs, @receivedAtMs, @o2Kpa, @co2Kpa, @tempC)`,
     );
+    this.insertBatch = this.db.transaction((batch: Array<[ReadingRow, unknown]>) => batch.map(([row]) => this.insertReadingStmt.run(row).changes === 1));
     this.lastBoardMsStmt = this.db.prepare(
       'SELECT board_ms AS boardMs FROM readings WHERE device_id = ? AND boot = ? ORDER BY seq DESC LIMIT 1',
     );
@@ -111,28 +224,33 @@ export class SqliteStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) {
-      throw new Error(`store schema version ${version} is not known to this bridge (expects ${SCHEMA_VERSION})`);
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`store schema version ${version} is newer than this bridge knows (${SCHEMA_VERSION}); use a newer bridge or another --db`);
     }
-    this.db.exec('BEGIN');
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    this.db.exec('COMMIT');
+    const run = this.db.transaction(() => {
+      for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    });
+    run();
   }
 
   /**
-   * Records a board's handshake and returns its boot number. A board whose clock in the handshake is
-   * behind the last reading stored for its current boot has been powered up again: its sequence numbers
-   * start over, so it gets a new boot number and its readings cannot collide with the old ones.
+   * Records a board's handshake and returns its boot number. A board that sends `boot` in ID counts its
+   * own power-ups, and that count is the boot. For one that does not, the bench infers it: a board whose
+   * clock in the handshake is behind the last reading stored for its current boot has been powered up
+   * again, so its sequence numbers start over under a new boot number and cannot collide with the old.
    */
   upsertDevice(
     identity: Omit<StoredDevice, 'boot'>,
     handshakeBoardMs: number,
     atMs: number,
+    boardBoot?: number,
   ): StoredDevice {
+    this.flush();
     const row = this.db.prepare('SELECT boot FROM devices WHERE id = ?').get(identity.id) as { boot: number } | undefined;
     let boot = row?.boot ?? 1;
-    if (row) {
+    if (boardBoot !== undefined) boot = boardBoot;
+    else if (row) {
       const last = this.lastBoardMsStmt.get(identity.id, row.boot) as { boardMs: number } | undefined;
       if (last && handshakeBoardMs < last.boardMs) boot += 1;
     }
@@ -148,32 +266,300 @@ export class SqliteStore {
     return { ...identity, boot };
   }
 
-  /** Stores a reading; returns false when that (device, boot, seq) was stored before. */
+  /** Stores a reading now; returns false when that (device, boot, seq) was stored before. */
   insertReading(row: ReadingRow): boolean {
+    this.flush();
     return this.insertReadingStmt.run(row).changes === 1;
   }
 
+  /**
+   * Queues a reading; every reading queued in one turn of the event loop is written in one transaction
+   * (a commit per reading costs more than the rest of the ingest). `done` hears whether it was new. Every
+   * method that reads readings flushes first, so callers never see the queue. A crash loses at most one
+   * turn's readings, which are past the last committed seq and so are asked for again by replay.
+   */
+  queueReading(row: ReadingRow, done?: (isNew: boolean) => void): void {
+    this.pendingReadings.push([row, done]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the queued readings now. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pendingReadings.length === 0 || !this.db.open) return;
+    const batch = this.pendingReadings;
+    this.pendingReadings = [];
+    const results = this.insertBatch(batch);
+    batch.forEach(([, done], i) => done?.(results[i]!));
+  }
+
+  /** Every device the store has seen. */
+  deviceIds(): string[] {
+    return (this.db.prepare('SELECT id FROM devices ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+  }
+
+  /** The highest seq stored for a device in one boot; 0 when none. */
+  maxSeq(deviceId: string, boot: number): number {
+    this.flush();
+    const row = this.db.prepare('SELECT max(seq) AS seq FROM readings WHERE device_id = ? AND boot = ?').get(deviceId, boot) as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  /** Readings stored for a device and boot with seq in from..to, in seq order (for tests and audits). */
+  seqsStored(deviceId: string, boot: number, fromSeq = 0, toSeq = Number.MAX_SAFE_INTEGER): number[] {
+    this.flush();
+    return (
+      this.db
+        .prepare('SELECT seq FROM readings WHERE device_id = ? AND boot = ? AND seq BETWEEN ? AND ? ORDER BY seq')
+        .all(deviceId, boot, fromSeq, toSeq) as Array<{ seq: number }>
+    ).map((r) => r.seq);
+  }
+
+  addGap(g: { deviceId: string; boot: number; fromSeq: number; toSeq: number; state: 'open' | 'lost'; reason?: string; atMs: number }): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO sequence_gaps (device_id, boot, from_seq, to_seq, state, reason, detected_at_ms, closed_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(g.deviceId, g.boot, g.fromSeq, g.toSeq, g.state, g.reason ?? null, g.atMs, g.state === 'lost' ? g.atMs : null);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Removes a gap that was filled. */
+  deleteGap(id: number): void {
+    this.db.prepare('DELETE FROM sequence_gaps WHERE id = ?').run(id);
+  }
+
+  /** Marks (part of) an open gap lost: the range becomes `fromSeq..toSeq` and the state `lost`. */
+  loseGap(id: number, fromSeq: number, toSeq: number, reason: string, atMs: number): void {
+    this.db
+      .prepare("UPDATE sequence_gaps SET from_seq = ?, to_seq = ?, state = 'lost', reason = ?, closed_at_ms = ? WHERE id = ?")
+      .run(fromSeq, toSeq, reason, atMs, id);
+  }
+
+  gaps(deviceId: string, state?: 'open' | 'lost'): SequenceGap[] {
+    const sql = `SELECT id, device_id AS deviceId, boot, from_seq AS fromSeq, to_seq AS toSeq, state, reason,
+                        detected_at_ms AS detectedAtMs, closed_at_ms AS closedAtMs
+                 FROM sequence_gaps WHERE device_id = ? ${state ? 'AND state = ?' : ''} ORDER BY boot, from_seq`;
+    return (state ? this.db.prepare(sql).all(deviceId, state) : this.db.prepare(sql).all(deviceId)) as SequenceGap[];
+  }
+
+  addToken(t: { name: string; role: string; hash: string; atMs: number }): number {
+    const r = this.db
+      .prepare('INSERT INTO tokens (name, role, hash, created_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT(hash) DO UPDATE SET name = excluded.name, role = excluded.role, revoked_at_ms = NULL')
+      .run(t.name, t.role, t.hash, t.atMs);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** The live (not revoked) token with this hash. */
+  tokenByHash(hash: string): StoredToken | undefined {
+    return this.db
+      .prepare(`SELECT id, name, role, created_at_ms AS createdAtMs, last_used_ms AS lastUsedMs, revoked_at_ms AS revokedAtMs
+                FROM tokens WHERE hash = ? AND revoked_at_ms IS NULL`)
+      .get(hash) as StoredToken | undefined;
+  }
+
+  touchToken(id: number, atMs: number): void {
+    this.db.prepare('UPDATE tokens SET last_used_ms = ? WHERE id = ?').run(atMs, id);
+  }
+
+  listTokens(): StoredToken[] {
+    return this.db
+      .prepare(`SELECT id, name, role, created_at_ms AS createdAtMs, last_used_ms AS lastUsedMs, revoked_at_ms AS revokedAtMs
+                FROM tokens ORDER BY id`)
+      .all() as StoredToken[];
+  }
+
+  /** Revokes a token; false when there is no live token with that id. */
+  revokeToken(id: number, atMs: number): boolean {
+    return this.db.prepare('UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(atMs, id).changes === 1;
+  }
+
   queryReadings(q: ReadingQuery): ReadingView[] {
+    this.flush();
     return this.queryReadingsStmt.all(q) as ReadingView[];
   }
 
   countReadings(deviceId?: string): number {
+    this.flush();
     const row = deviceId
       ? this.db.prepare('SELECT count(*) AS n FROM readings WHERE device_id = ?').get(deviceId)
       : this.db.prepare('SELECT count(*) AS n FROM readings').get();
     return (row as { n: number }).n;
   }
 
-  commandSent(cmd: { id: number; deviceId: string; op: string; args: unknown; sentAtMs: number }): void {
+  commandSent(cmd: { id: number; deviceId: string; op: string; args: unknown; sentAtMs: number; retryOf?: number; actor?: string }): void {
     this.db
-      .prepare('INSERT INTO commands (id, device_id, op, args, sent_at_ms) VALUES (?, ?, ?, ?, ?)')
-      .run(cmd.id, cmd.deviceId, cmd.op, JSON.stringify(cmd.args), cmd.sentAtMs);
+      .prepare('INSERT INTO commands (id, device_id, op, args, sent_at_ms, retry_of, actor) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(cmd.id, cmd.deviceId, cmd.op, JSON.stringify(cmd.args), cmd.sentAtMs, cmd.retryOf ?? null, cmd.actor ?? null);
   }
 
   commandFinished(id: number, outcome: 'ack' | 'nak' | 'timeout' | 'lost', atMs: number, nakCode?: string): void {
     this.db
       .prepare('UPDATE commands SET outcome = ?, finished_at_ms = ?, nak_code = ? WHERE id = ?')
       .run(outcome, atMs, nakCode ?? null, id);
+  }
+
+  /** The command audit log, newest first. */
+  commands(deviceId: string | undefined, limit: number): Array<Record<string, unknown>> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, device_id AS deviceId, op, args, sent_at_ms AS sentAtMs, finished_at_ms AS finishedAtMs, outcome,
+                nak_code AS nakCode, retry_of AS retryOf, actor
+         FROM commands ${deviceId ? 'WHERE device_id = @deviceId' : ''} ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ deviceId, limit }) as Array<Record<string, unknown> & { args: string }>;
+    return rows.map((r) => ({ ...r, args: JSON.parse(r.args) as unknown }));
+  }
+
+  /**
+   * Deletes readings measured before `readingsBeforeMs` and events before `eventsBeforeMs`. The newest
+   * reading of every (device, boot) is kept whatever its age: it is where the next replay starts.
+   */
+  prune(readingsBeforeMs: number | undefined, eventsBeforeMs: number | undefined): { readings: number; events: number } {
+    this.flush();
+    let readings = 0;
+    let events = 0;
+    const run = this.db.transaction(() => {
+      if (readingsBeforeMs !== undefined) {
+        readings = this.db
+          .prepare(
+            `DELETE FROM readings WHERE measured_at_ms < ? AND seq <> (
+               SELECT max(r2.seq) FROM readings r2 WHERE r2.device_id = readings.device_id AND r2.boot = readings.boot)`,
+          )
+          .run(readingsBeforeMs).changes;
+      }
+      if (eventsBeforeMs !== undefined) events = this.db.prepare('DELETE FROM events WHERE at_ms < ?').run(eventsBeforeMs).changes;
+    });
+    run();
+    return { readings, events };
+  }
+
+  /** Readings of some devices in a time range, oldest first, one row at a time (for CSV export). */
+  iterateReadings(deviceIds: string[], fromMs: number, toMs: number): IterableIterator<ReadingRow> {
+    this.flush();
+    const marks = deviceIds.map(() => '?').join(', ');
+    return this.db
+      .prepare(
+        `SELECT device_id AS deviceId, boot, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
+                received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC
+         FROM readings WHERE device_id IN (${marks}) AND measured_at_ms BETWEEN ? AND ?
+         ORDER BY measured_at_ms, device_id, boot, seq`,
+      )
+      .iterate(...deviceIds, fromMs, toMs) as IterableIterator<ReadingRow>;
+  }
+
+  /** The stored reading of a device measured at or before `atMs`, the newest such. */
+  readingAt(deviceId: string, atMs: number): ReadingRow | undefined {
+    this.flush();
+    return this.db
+      .prepare(
+        `SELECT device_id AS deviceId, boot, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
+                received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC
+         FROM readings WHERE device_id = ? AND measured_at_ms <= ? ORDER BY measured_at_ms DESC LIMIT 1`,
+      )
+      .get(deviceId, atMs) as ReadingRow | undefined;
+  }
+
+  startRun(r: { name: string; atMs: number; by: string | null; detail: unknown }): number {
+    return Number(
+      this.db.prepare('INSERT INTO runs (name, started_at_ms, started_by, detail) VALUES (?, ?, ?, ?)').run(r.name, r.atMs, r.by, JSON.stringify(r.detail ?? {})).lastInsertRowid,
+    );
+  }
+
+  endRun(id: number, atMs: number): boolean {
+    return this.db.prepare('UPDATE runs SET ended_at_ms = ? WHERE id = ? AND ended_at_ms IS NULL').run(atMs, id).changes === 1;
+  }
+
+  runs(): Array<{ id: number; name: string; startedAtMs: number; endedAtMs: number | null; startedBy: string | null; detail: unknown }> {
+    const rows = this.db
+      .prepare('SELECT id, name, started_at_ms AS startedAtMs, ended_at_ms AS endedAtMs, started_by AS startedBy, detail FROM runs ORDER BY id DESC')
+      .all() as Array<{ id: number; name: string; startedAtMs: number; endedAtMs: number | null; startedBy: string | null; detail: string }>;
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
+  }
+
+  raiseAlarm(a: { cellId: string; deviceId: string | null; kind: string; severity: string; atMs: number; value: number | null; threshold: number | null; message: string }): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO alarms (cell_id, device_id, kind, severity, state, raised_at_ms, value, threshold, message)
+           VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+        )
+        .run(a.cellId, a.deviceId, a.kind, a.severity, a.atMs, a.value, a.threshold, a.message).lastInsertRowid,
+    );
+  }
+
+  clearAlarm(id: number, atMs: number): void {
+    this.db.prepare("UPDATE alarms SET state = 'cleared', cleared_at_ms = ? WHERE id = ?").run(atMs, id);
+  }
+
+  ackAlarm(id: number, by: string, atMs: number): void {
+    this.db.prepare('UPDATE alarms SET acked_at_ms = ?, acked_by = ? WHERE id = ?').run(atMs, by, id);
+  }
+
+  private static readonly ALARM_COLUMNS = `id, cell_id AS cellId, device_id AS deviceId, kind, severity, state, raised_at_ms AS raisedAtMs,
+    cleared_at_ms AS clearedAtMs, acked_at_ms AS ackedAtMs, acked_by AS ackedBy, value, threshold, message`;
+
+  alarm(id: number): unknown {
+    return this.db.prepare(`SELECT ${SqliteStore.ALARM_COLUMNS} FROM alarms WHERE id = ?`).get(id);
+  }
+
+  /** Alarms, newest first: the active ones, or all. */
+  alarms(state: 'active' | 'all', cellId?: string, limit = 1000): unknown[] {
+    const where = [state === 'active' ? "state = 'active'" : '1', cellId ? 'cell_id = @cellId' : '1'].join(' AND ');
+    return this.db.prepare(`SELECT ${SqliteStore.ALARM_COLUMNS} FROM alarms WHERE ${where} ORDER BY id DESC LIMIT @limit`).all({ ...(cellId ? { cellId } : {}), limit });
+  }
+
+  /** The last recorded door state of every cell. */
+  doorStates(): Array<{ cellId: string; open: boolean }> {
+    const rows = this.db
+      .prepare("SELECT detail FROM events WHERE kind = 'cell.door' ORDER BY id")
+      .all() as Array<{ detail: string }>;
+    const last = new Map<string, boolean>();
+    for (const r of rows) {
+      const d = JSON.parse(r.detail) as { cellId: string; open: boolean };
+      last.set(d.cellId, d.open);
+    }
+    return [...last].map(([cellId, open]) => ({ cellId, open }));
+  }
+
+  notification(n: { alarmId: number; channel: string; target: string; event: string; atMs: number; outcome: 'sent' | 'failed'; error?: string }): void {
+    this.db
+      .prepare('INSERT INTO notifications (alarm_id, channel, target, event, at_ms, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(n.alarmId, n.channel, n.target, n.event, n.atMs, n.outcome, n.error ?? null);
+  }
+
+  notifications(alarmId?: number): unknown[] {
+    const sql = `SELECT id, alarm_id AS alarmId, channel, target, event, at_ms AS atMs, outcome, error FROM notifications ${alarmId ? 'WHERE alarm_id = ?' : ''} ORDER BY id`;
+    return alarmId ? this.db.prepare(sql).all(alarmId) : this.db.prepare(sql).all();
+  }
+
+  addManualMeasurement(m: {
+    cellId: string; deviceId: string | null; measuredAtMs: number; o2Kpa: number | null; co2Kpa: number | null; tempC: number | null;
+    sensorSeq: number | null; sensorO2Kpa: number | null; sensorCo2Kpa: number | null; sensorTempC: number | null; enteredBy: string; enteredAtMs: number; note: string | null;
+  }): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO manual_measurements (cell_id, device_id, measured_at_ms, o2_kpa, co2_kpa, temp_c, sensor_seq, sensor_o2_kpa, sensor_co2_kpa, sensor_temp_c, entered_by, entered_at_ms, note)
+           VALUES (@cellId, @deviceId, @measuredAtMs, @o2Kpa, @co2Kpa, @tempC, @sensorSeq, @sensorO2Kpa, @sensorCo2Kpa, @sensorTempC, @enteredBy, @enteredAtMs, @note)`,
+        )
+        .run(m).lastInsertRowid,
+    );
+  }
+
+  manualMeasurements(cellId: string): unknown[] {
+    return this.db
+      .prepare(
+        `SELECT id, cell_id AS cellId, device_id AS deviceId, measured_at_ms AS measuredAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC,
+                sensor_seq AS sensorSeq, sensor_o2_kpa AS sensorO2Kpa, sensor_co2_kpa AS sensorCo2Kpa, sensor_temp_c AS sensorTempC,
+                entered_by AS enteredBy, entered_at_ms AS enteredAtMs, note
+         FROM manual_measurements WHERE cell_id = ? ORDER BY measured_at_ms DESC`,
+      )
+      .all(cellId);
   }
 
   /** The largest command id ever used, so ids stay unique across bridge restarts. */
@@ -189,6 +575,7 @@ export class SqliteStore {
   }
 
   close(): void {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 }

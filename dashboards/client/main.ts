@@ -18,6 +18,17 @@ const link = document.querySelector<HTMLElement>('#link')!;
 const template = document.querySelector<HTMLTemplateElement>('#device-card')!;
 const cards = new Map<string, HTMLElement>();
 
+// An API token, when the bridge wants one (cellbench bridge --auth tokens): opened as /#token=cbt_...,
+// kept for this tab only and taken out of the address bar. An open bench (the demo) needs none.
+const fromHash = /(?:^#|&)token=([A-Za-z0-9_-]{20,200})/.exec(location.hash)?.[1];
+if (fromHash) {
+  sessionStorage.setItem('cellbench-token', fromHash);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+const token = sessionStorage.getItem('cellbench-token') ?? undefined;
+/** The seq of the last event seen, so that a reconnect's snapshot says how many were missed. */
+let lastSeq: number | undefined;
+
 function fixed(v: number | null, decimals: number): string {
   return v === null ? '—' : v.toFixed(decimals);
 }
@@ -83,7 +94,7 @@ async function sendValve(deviceId: string, valve: string, on: boolean, card: HTM
   try {
     const res = await fetch(`/api/devices/${encodeURIComponent(deviceId)}/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ op: 'set_valve', valve, on }),
     });
     const body = (await res.json()) as { commandId?: number; code?: string; message?: string };
@@ -95,7 +106,10 @@ async function sendValve(deviceId: string, valve: string, on: boolean, card: HTM
   }
 }
 
-const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'] });
+const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+  transports: ['websocket'],
+  auth: (cb) => cb({ ...(token ? { token } : {}), ...(lastSeq !== undefined ? { lastSeq } : {}) }),
+});
 socket.on('connect', () => {
   link.dataset.state = 'live';
   link.textContent = 'live';
@@ -104,6 +118,15 @@ socket.on('disconnect', () => {
   link.dataset.state = 'down';
   link.textContent = 'bridge disconnected; reconnecting…';
 });
-socket.on('snapshot', (s) => s.devices.forEach(showDevice));
-socket.on('device', showDevice);
-socket.on('reading', showReading);
+socket.on('snapshot', (s) => {
+  lastSeq = s.seq;
+  s.devices.forEach(showDevice);
+});
+socket.on('device', (d, seq) => {
+  lastSeq = seq;
+  showDevice(d);
+});
+socket.on('reading', (r, seq) => {
+  lastSeq = seq;
+  showReading(r);
+});

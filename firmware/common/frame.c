@@ -359,6 +359,14 @@ void frame_writer_u32(frame_writer_t *w, const char *key, uint32_t value)
     frame_writer_str(w, key, text);
 }
 
+int frame_writer_fits(const frame_writer_t *w, const char *key, uint32_t value)
+{
+    char text[11];
+    size_t n = 1u + strlen(key) + 1u + u32_digits(value, text);
+
+    return !w->failed && w->nfields < FRAME_FIELDS_MAX && w->len + n + WRITER_RESERVE <= w->cap && w->len + n + FRAME_TAIL_LEN <= FRAME_LINE_MAX;
+}
+
 void frame_writer_fixed(frame_writer_t *w, const char *key, int32_t value, uint8_t decimals)
 {
     /* Sign, 10 digits, point, up to 9 decimals (more than an int32 has), NUL. */

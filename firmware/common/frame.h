@@ -119,6 +119,9 @@ void frame_writer_str(frame_writer_t *w, const char *key, const char *value);
 void frame_writer_u32(frame_writer_t *w, const char *key, uint32_t value);
 /* A fixed-point value with that many decimals: (2090, 2) -> "20.90", (-50, 2) -> "-0.50", (40, 3) -> "0.040". */
 void frame_writer_fixed(frame_writer_t *w, const char *key, int32_t value, uint8_t decimals);
+/* 1 when a field key=value (value a u32) still fits: the line, the buffer and the field count (and the writer
+ * has not failed). */
+int frame_writer_fits(const frame_writer_t *w, const char *key, uint32_t value);
 /* Appends "*CCCC\n" (upper-case hex) and a NUL; returns the bytes to send (with the '\n'), or 0 on failure. */
 size_t frame_writer_end(frame_writer_t *w);
 

@@ -1,7 +1,7 @@
 /*
  * The hardware abstraction layer: the only door between board logic and hardware.
  *
- * Board logic (gasboard/, later palletunit/) calls these functions and nothing else that touches the world.
+ * Board logic (gasboard/, palletunit/) calls these functions and nothing else that touches the world.
  * Each target implements them once: targets/host/hal_host.c (a Linux process on a PTY), later targets/avr/
  * (the ATmega2560 board, also run in simavr) and targets/wasm/ (in-process, lockstep with the simulator).
  * The tests implement them with a fake (test/fake_hal.c).
@@ -33,46 +33,83 @@ size_t hal_host_read(uint8_t *buf, size_t cap);
  * is listening, bytes are dropped rather than waited for; the caller counts what was not taken. */
 size_t hal_host_write(const uint8_t *buf, size_t len);
 
+/* How many bytes hal_host_write would take right now in full (0 when nobody is listening). Board logic sends
+ * a frame only when it fits, so frames are dropped whole rather than cut; a target that cannot tell exactly
+ * returns a bound it can keep (the host target: the PTY's buffer, which is far larger than a frame). */
+size_t hal_host_room(void);
+
 /* 1 while a host may be listening, 0 when the target knows nobody is (a PTY whose other side is closed).
  * A target that cannot tell, such as a bare UART, always returns 1. Board logic stops streaming on 0. */
 int hal_host_present(void);
 
-/* ---- digital outputs (valves, later fans and the sampling manifold) -------------------------------------- */
+/* ---- digital outputs (valves, fans, the sampling manifold) ------------------------------------------------- */
 
 /* Drives output number index (numbered by the board's config.h) on (1) or off (0). Unknown indexes are
  * ignored. Setting an output to the state it already has is allowed and changes nothing. */
 void hal_output_set(uint8_t index, uint8_t on);
 
-/* ---- sensor values: THIS SLICE ONLY -----------------------------------------------------------------------
- * A stand-in until the sensor-module UARTs land (O2 module ASCII stream, CO2 Modbus-RTU): then board logic
- * parses the modules itself and this part of the HAL is replaced by two more UARTs. Until then a target
- * hands over the latest value of each quantity and when it was sampled; the host target takes them from the
- * plant link on stdin (PROTOCOL.md, "plant link").
+/* ---- sensor-module UARTs ----------------------------------------------------------------------------------
+ * The gas sensor modules hang on UARTs of their own (firmware/MODULES.md): the O2 module's ASCII stream on
+ * UART1, the CO2 module's Modbus-RTU on UART2 (numbered as on the ATmega2560, whose USART0 is the host link).
+ * Same rules as the host link: reads return what has arrived, writes take what fits, nothing waits.
  * ---------------------------------------------------------------------------------------------------------- */
 
 typedef enum {
-    HAL_SENSOR_O2 = 0, /* value in 0.01 kPa  (2090 = 20.90 kPa) */
-    HAL_SENSOR_CO2,    /* value in 0.001 kPa (40 = 0.040 kPa) */
-    HAL_SENSOR_TEMP,   /* value in 0.01 degC (-50 = -0.50 degC) */
-    HAL_SENSOR_COUNT
-} hal_sensor_t;
+    HAL_UART_O2 = 0, /* UART1: the O2 module's line stream (board receives) */
+    HAL_UART_CO2,    /* UART2: the CO2 module, Modbus-RTU (board sends requests, receives answers) */
+    HAL_UART_COUNT
+} hal_uart_t;
 
-typedef struct {
-    uint8_t valid;  /* 0: no value (never received, or the sensor reported none) */
-    int32_t value;  /* fixed point, unit per hal_sensor_t; meaningful only when valid */
-    uint32_t at_ms; /* hal_millis() when the value was sampled; its age is hal_millis() - at_ms */
-} hal_sample_t;
+/* Copies up to cap bytes that have arrived on that UART into buf; returns how many. Unknown UARTs read 0. */
+size_t hal_uart_read(hal_uart_t uart, uint8_t *buf, size_t cap);
 
-/* The latest sample of one quantity. An unknown sensor reads as not valid. */
-void hal_sensor_get(hal_sensor_t sensor, hal_sample_t *out);
+/* Offers len bytes to that UART; returns how many it took. */
+size_t hal_uart_write(hal_uart_t uart, const uint8_t *buf, size_t len);
+
+/* ---- EEPROM: state that survives a power cut (boot counter, calibration) --------------------------------
+ * A byte-addressed non-volatile memory of hal_eeprom_size() bytes (4096 on the ATmega2560; a file on the host
+ * target). Erased bytes read 0xFF. These are the only HAL calls that may take a while (the AVR writes a byte
+ * in about 3.4 ms): board logic writes only a few dozen bytes, at power-up and on a calibration command.
+ * ---------------------------------------------------------------------------------------------------------- */
+
+uint16_t hal_eeprom_size(void);
+
+/* Copies len bytes from addr on into buf. Returns 0, or -1 (buf untouched) when the range is outside. */
+int hal_eeprom_read(uint16_t addr, void *buf, uint16_t len);
+
+/* Stores len bytes at addr (bytes that already hold the value need not be rewritten). Returns 0, or -1 when
+ * the range is outside or the store failed. */
+int hal_eeprom_write(uint16_t addr, const void *buf, uint16_t len);
+
+/* ---- watchdog and reset cause ----------------------------------------------------------------------------- */
+
+typedef enum {
+    HAL_RESET_POWER = 0, /* power-up, a reset pin, or anything else that is not the watchdog */
+    HAL_RESET_WATCHDOG   /* the watchdog was not kicked in time */
+} hal_reset_cause_t;
+
+/* Why the board (re)started. Constant for the life of one boot. */
+hal_reset_cause_t hal_reset_cause(void);
+
+/* Starts the watchdog: unless hal_watchdog_kick() is called at least every timeout_ms, the board resets (the
+ * host target exits with status 3 and the next start reports HAL_RESET_WATCHDOG). A target rounds timeout_ms
+ * to what its hardware has (the AVR: 15 ms .. 8 s). */
+void hal_watchdog_start(uint16_t timeout_ms);
+void hal_watchdog_kick(void);
 
 /* ---- diagnostics ----------------------------------------------------------------------------------------- */
 
 /* One line of diagnostics for a person (printf-style, no trailing newline needed). Never part of the board
  * protocol; a target may drop it (the AVR build has nowhere to put it yet). */
+#if defined(__AVR__) || defined(__wasm__)
+/* The AVR build has nowhere to put diagnostics: the call and its strings (which would take RAM there) vanish.
+ * Nor has the wasm build (a variadic import would need a printf of its own). */
+#define hal_log(...) ((void)0)
+#else
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
 void hal_log(const char *fmt, ...);
+#endif
 
 #endif

@@ -7,8 +7,13 @@ import { field, type Frame } from './codec.js';
 
 export const PROTOCOL_VERSION = 1;
 
-export type NakCode = 'E_UNKNOWN' | 'E_ARG' | 'E_PROTO' | 'E_STATE';
-export const NAK_CODES: readonly NakCode[] = ['E_UNKNOWN', 'E_ARG', 'E_PROTO', 'E_STATE'];
+export type NakCode = 'E_UNKNOWN' | 'E_ARG' | 'E_PROTO' | 'E_STATE' | 'E_SENSOR' | 'E_RANGE' | 'E_STORE';
+export const NAK_CODES: readonly NakCode[] = ['E_UNKNOWN', 'E_ARG', 'E_PROTO', 'E_STATE', 'E_SENSOR', 'E_RANGE', 'E_STORE'];
+
+/** Gases a CAL command calibrates, and the decimals its `ref` may have (those of RD). */
+export type CalGas = 'o2' | 'co2';
+export const CAL_GAS_DECIMALS: Readonly<Record<CalGas, number>> = { o2: 2, co2: 3 };
+export type CalPoint = 'zero' | 'span' | 'factory';
 
 export type ValveName = 'n2' | 'air' | 'scrub';
 export const VALVE_NAMES: readonly ValveName[] = ['n2', 'air', 'scrub'];
@@ -21,13 +26,38 @@ export interface BoardIdentity {
   capabilities: string[];
 }
 
+/** Error counters a board reports in `ST` (PROTOCOL.md, "Reconnect, replay and status"). */
+export interface BoardStatusCounters {
+  /** Lines rejected as E_CRC, E_SYNTAX, E_TOOLONG. */
+  crc: number;
+  syn: number;
+  long: number;
+  /** Sensor timeouts. */
+  sto: number;
+  /** Watchdog resets seen at power-up. */
+  wdt: number;
+  /** Frames the link did not take. */
+  drop: number;
+}
+
 export type BoardMessage =
-  | ({ type: 'ID'; id: number; boardMs: number } & BoardIdentity)
+  /** `boot` is present on boards that count their power-ups (PROTOCOL.md, second part). */
+  /** `cal` is the board's calibration count (PROTOCOL.md, "Calibration"), present on boards that calibrate. */
+  | ({ type: 'ID'; id: number; boardMs: number; boot?: number; cal?: number } & BoardIdentity)
   /** Measured values are null where the board sent NA. */
-  | { type: 'RD'; seq: number; boardMs: number; o2Kpa: number | null; co2Kpa: number | null; tempC: number | null }
-  | { type: 'ACK'; id: number }
+  /** `cell`: the manifold cell measured (PROTOCOL.md); absent when the board does not send it. */
+  | { type: 'RD'; seq: number; boardMs: number; o2Kpa: number | null; co2Kpa: number | null; tempC: number | null; cell?: number }
+  /** `replay` is present on the ACK that ends a REPLAY: how many readings were sent, first and last seq. */
+  | { type: 'ACK'; id: number; replay?: { n: number; from?: number; to?: number }; cal?: number }
   | { type: 'NAK'; id: number; code: string }
-  | { type: 'ERR'; code: string };
+  | { type: 'ERR'; code: string }
+  /** The answer to STATUS. */
+  /** The answer to STATUS. `extra` holds the fields a board adds after the common ones (the gasboard: `ok`,
+   * lines taken as frames, and `tx`, frames sent), as sent; absent when there are none. */
+  | { type: 'ST'; id: number; upMs: number; boot: number; seq: number; ring: number; counters: BoardStatusCounters; extra?: Record<string, string> };
+
+/** The fields every board sends in `ST`, in order (PROTOCOL.md). */
+const ST_COMMON_FIELDS: readonly string[] = ['id', 'up', 'boot', 'seq', 'ring', 'crc', 'syn', 'long', 'sto', 'wdt', 'drop'];
 
 /** A frame that is valid on the wire but does not make a board message. */
 export class MessageError extends Error {
@@ -76,6 +106,8 @@ export function toBoardMessage(frame: Frame): BoardMessage {
         protocolVersion: uint32(frame, 'proto'),
         capabilities: need(frame, 'caps').split(',').filter((c) => c.length > 0),
         boardMs: uint32(frame, 't'),
+        ...(field(frame, 'boot') !== undefined ? { boot: uint32(frame, 'boot') } : {}),
+        ...(field(frame, 'cal') !== undefined ? { cal: uint32(frame, 'cal') } : {}),
       };
     }
     case 'RD':
@@ -86,9 +118,35 @@ export function toBoardMessage(frame: Frame): BoardMessage {
         o2Kpa: measured(frame, 'o2'),
         co2Kpa: measured(frame, 'co2'),
         tempC: measured(frame, 'temp'),
+        ...(field(frame, 'cell') !== undefined ? { cell: uint32(frame, 'cell') } : {}),
       };
-    case 'ACK':
-      return { type: 'ACK', id: uint32(frame, 'id') };
+    case 'ACK': {
+      if (field(frame, 'cal') !== undefined) return { type: 'ACK', id: uint32(frame, 'id'), cal: uint32(frame, 'cal') };
+      if (field(frame, 'n') === undefined) return { type: 'ACK', id: uint32(frame, 'id') };
+      const n = uint32(frame, 'n');
+      const replay = n === 0 ? { n } : { n, from: uint32(frame, 'from'), to: uint32(frame, 'to') };
+      return { type: 'ACK', id: uint32(frame, 'id'), replay };
+    }
+    case 'ST': {
+      const extraFields = frame.fields.filter(([k]) => !ST_COMMON_FIELDS.includes(k));
+      return {
+        ...(extraFields.length > 0 ? { extra: Object.fromEntries(extraFields) } : {}),
+        type: 'ST',
+        id: uint32(frame, 'id'),
+        upMs: uint32(frame, 'up'),
+        boot: uint32(frame, 'boot'),
+        seq: uint32(frame, 'seq'),
+        ring: uint32(frame, 'ring'),
+        counters: {
+          crc: uint32(frame, 'crc'),
+          syn: uint32(frame, 'syn'),
+          long: uint32(frame, 'long'),
+          sto: uint32(frame, 'sto'),
+          wdt: uint32(frame, 'wdt'),
+          drop: uint32(frame, 'drop'),
+        },
+      };
+    }
     case 'NAK':
       return { type: 'NAK', id: uint32(frame, 'id'), code: need(frame, 'code') };
     case 'ERR':
@@ -101,7 +159,13 @@ export function toBoardMessage(frame: Frame): BoardMessage {
 /** Commands a host sends; `id` is added by whoever sends them. */
 export type Command =
   | { op: 'hello'; proto: number }
-  | { op: 'set_valve'; valve: ValveName; on: boolean };
+  | { op: 'set_valve'; valve: ValveName; on: boolean }
+  /** Replays readings `from`..`to` (inclusive, from ≤ to, at most MAX_REPLAY_READINGS). */
+  | { op: 'replay'; from: number; to: number }
+  | { op: 'status' };
+
+/** The most readings one REPLAY may ask for. */
+export const MAX_REPLAY_READINGS = 1024;
 
 /** The frame for a command with its id. */
 export function commandFrame(id: number, command: Command): Frame {
@@ -110,5 +174,34 @@ export function commandFrame(id: number, command: Command): Frame {
       return { type: 'HELLO', fields: [['id', String(id)], ['proto', String(command.proto)]] };
     case 'set_valve':
       return { type: 'SET', fields: [['id', String(id)], ['valve', command.valve], ['on', command.on ? '1' : '0']] };
+    case 'replay':
+      return { type: 'REPLAY', fields: [['id', String(id)], ['from', String(command.from)], ['to', String(command.to)]] };
+    case 'status':
+      return { type: 'STATUS', fields: [['id', String(id)]] };
   }
+}
+
+/** The REPLAY frame for readings `from`..`to` (inclusive). A board refuses (NAK E_ARG) from > to or more than
+ * MAX_REPLAY_READINGS readings. */
+export function replayCommandFrame(id: number, from: number, to: number): Frame {
+  return commandFrame(id, { op: 'replay', from, to });
+}
+
+/** The STATUS frame; a board answers it with one ST frame. */
+export function statusCommandFrame(id: number): Frame {
+  return commandFrame(id, { op: 'status' });
+}
+
+/**
+ * The CAL frame (PROTOCOL.md, "Calibration"): `refValue` in the gas's RD unit (kPa), written with its RD
+ * decimals; required for zero and span, absent for factory. The ACK carries the new calibration count as `cal`.
+ * (Not yet a `Command` op: the bridge's command queue decides which ops it accepts.)
+ */
+export function calCommandFrame(id: number, gas: CalGas, point: CalPoint, refValue?: number): Frame {
+  if ((point === 'factory') !== (refValue === undefined)) {
+    throw new RangeError(point === 'factory' ? 'CAL point=factory takes no ref' : `CAL point=${point} needs a ref value`);
+  }
+  const fields: Array<[string, string]> = [['id', String(id)], ['gas', gas], ['point', point]];
+  if (refValue !== undefined) fields.push(['ref', refValue.toFixed(CAL_GAS_DECIMALS[gas])]);
+  return { type: 'CAL', fields };
 }

@@ -78,6 +78,46 @@ for (const code of ['E_UNKNOWN', 'E_ARG', 'E_PROTO', 'E_STATE']) add('ok', seale
 for (const code of ['E_CRC', 'E_SYNTAX', 'E_TOOLONG']) add('ok', sealed(`ERR code=${code}`), `ERR ${code}`);
 blank();
 
+comment('---- ok: reconnect, replay and status (PROTOCOL.md, second part of version 1)');
+add('ok', sealed('ID id=1 kind=gasboard fw=0.1.0 sn=GB-0001 proto=1 caps=o2,co2,temp,valve.n2,valve.air,valve.scrub t=5230 boot=3'), 'ID with boot');
+add('ok', sealed('ID id=7 kind=gasboard fw=0.1.0 sn=GB-0001 proto=1 caps=o2,co2,temp,valve.n2,valve.air,valve.scrub t=0 boot=4294967295'), 'ID, boot at its 32-bit maximum');
+add('ok', sealed('REPLAY id=4 from=1 to=5'), 'REPLAY');
+add('ok', sealed('REPLAY id=5 from=100 to=1123'), 'REPLAY of 1024 readings, the most one may ask for');
+add('ok', sealed('ACK id=4 n=5 from=1 to=5'), "REPLAY's ACK");
+add('ok', sealed('ACK id=5 n=200 from=924 to=1123'), "REPLAY's ACK, a range partly older than the ring (F > S)");
+add('ok', sealed('ACK id=6 n=0'), "REPLAY's ACK when nothing of the range is held");
+add('ok', sealed('STATUS id=3'), 'STATUS');
+add('ok', sealed('ST id=3 up=6100 boot=3 seq=6 ring=6 crc=0 syn=0 long=0 sto=0 wdt=0 drop=0 ok=3 tx=3'), 'ST, with the gasboard\'s own ok and tx after the common fields');
+add('ok', sealed('ST id=9 up=4294967295 boot=12 seq=4294967295 ring=256 crc=17 syn=3 long=2 sto=1 wdt=1 drop=40'), 'ST with only the fields every board sends');
+blank();
+
+comment('---- ok: calibration (PROTOCOL.md, "Calibration")');
+add('ok', sealed('ID id=1 kind=gasboard fw=0.1.0 sn=GB-0001 proto=1 caps=o2,co2,temp,valve.n2,valve.air,valve.scrub t=5230 boot=3 cal=2'), 'ID with boot and cal');
+add('ok', sealed('ID id=4294967295 kind=gasboard fw=0.1.0 sn=ABCDEFGHIJKLMNOP proto=1 caps=o2,co2,temp,valve.n2,valve.air,valve.scrub t=4294967295 boot=4294967295 cal=65535'), "the gasboard's longest ID: 159 bytes");
+add('ok', sealed('CAL id=5 gas=o2 point=zero ref=0.00'), 'CAL zero');
+add('ok', sealed('CAL id=9 gas=o2 point=zero ref=0'), 'CAL zero, ref with fewer decimals than RD (a board takes it; a sender may write it)');
+add('ok', sealed('CAL id=6 gas=o2 point=span ref=20.95'), 'CAL span');
+add('ok', sealed('CAL id=7 gas=co2 point=span ref=5.000'), 'CAL span of CO2');
+add('ok', sealed('CAL id=8 gas=co2 point=factory'), 'CAL back to factory');
+add('ok', sealed('ACK id=6 cal=3'), "CAL's ACK");
+for (const code of ['E_SENSOR', 'E_RANGE', 'E_STORE']) add('ok', sealed(`NAK id=6 code=${code}`), `NAK ${code}`);
+blank();
+
+comment('---- ok: sampling manifold and sensor modules (PROTOCOL.md; firmware/MODULES.md)');
+add('ok', sealed('RD seq=7 t=61000 o2=1.20 co2=2.500 temp=0.50 cell=2'), 'RD with its cell');
+add('ok', sealed('RD seq=4294967295 t=4294967295 o2=-327.68 co2=-32.768 temp=-327.68 cell=8'), 'RD, every field at its widest');
+add('ok', sealed('SET id=8 valve=n2 on=1 cell=3'), 'SET of one cell\'s actuator');
+add('ok', sealed('ST id=3 up=6100 boot=3 seq=6 ring=6 crc=0 syn=0 long=0 sto=0 wdt=0 drop=0 ok=3 tx=3 o2bad=0 mbcrc=0 mbex=0'), 'ST with every gasboard field');
+add('ok', sealed('ST id=4294967295 up=4294967295 boot=4294967295 seq=4294967295 ring=256 crc=99999999 syn=99999999 long=99999999 sto=99999999 wdt=99999999 drop=99999999'), 'the widest ST: saturated counters keep it within a line');
+blank();
+
+comment('---- ok: palletunit (PROTOCOL.md, "palletunit")');
+add('ok', sealed('ID id=1 kind=palletunit fw=0.1.0 sn=PU-0001 proto=1 caps=o2,co2,temp,valve.n2,valve.air,fan,loop t=0 boot=1 cal=0'), 'palletunit ID');
+add('ok', sealed('SETPT id=2 o2=1.50 co2=1.500'), 'SETPT');
+add('ok', sealed('LOOP id=3 on=0'), 'LOOP off: the host drives the outputs');
+add('ok', sealed('SET id=4 valve=fan on=1'), 'SET of the palletunit fan');
+blank();
+
 comment('---- ok: the edges of the grammar');
 add('ok', sealed('PING'), 'no fields at all (valid as a frame; a board answers ERR E_SYNTAX for want of an id)');
 add('ok', sealed('SHUTDOWN id=9'), 'type of 8 letters');

@@ -1,33 +1,50 @@
 /**
- * A sealed storage cell: the free gas around the fruit, and every term that moves it, composed into one
- * derivative function for the integrator. Equations and sources are in the file of each term; this file
- * only adds them up. Per species i ∈ {O2, CO2, N2+Ar}, in mol/s:
+ * A storage cell: the free gas, the fruit, the air node and the scrubber beds, and every term that moves
+ * them, composed into one derivative function for the integrator. Equations and sources are in the file of
+ * each term; this file only adds them up. Per gas species i ∈ {O2, CO2, N2+Ar}, in mol/s:
  *
- *     dn_i/dt = leakIn_i − leakOut_i + n2Inlet_i + airInlet_i − reliefOut_i + resp_i − scrub_i
+ *     dn_i/dt = leakIn_i − leakOut_i + n2Inlet_i + airInlet_i + doorIn_i − doorOut_i + resp_i − scrub_i − diss_i
  *
- *     resp_O2  = −m · rO2          resp_CO2 = +m · rCO2          (respiration.ts, m = fruit kg)
- *     leakIn_i = x_amb,i · Q · p_amb/(R·T_amb)   when p_amb > p   (leak.ts)
- *     leakOut_i = n_i / V · (−Q)                 when p > p_amb
- *     n2Inlet_i, airInlet_i                                       (n2-inlet.ts, air-inlet.ts)
- *     reliefOut_i = (n2Inlet + airInlet) · n_i / n                (relief-outflow.ts)
- *     scrub_CO2 = η · Q_s/3600 · n_CO2 / V                        (co2-scrubber.ts)
+ *     resp_O2 = −m · rO2,  resp_CO2 = +m · rCO2                  (respiration.ts, m fruit kg)
+ *     leakIn_i = x_amb,i · Q · p_amb/(R·T_amb)  when p_amb > p   (leak.ts)
+ *     leakOut_i = n_i / V_gas · (−Q)             when p > p_amb
+ *     n2Inlet_i, airInlet_i                                      (n2-inlet.ts, air-inlet.ts)
+ *     doorIn_i = x_amb,i · Q_d · c_amb,  doorOut_i = Q_d · n_i/V_gas   (door-exchange.ts)
+ *     scrub_CO2 = η0·(1 − L_a/C)·Q_s/3600·n_CO2/V_gas              (co2-scrubber.ts)
+ *     diss_CO2 = (S(T_f)·pCO2 − n_d)/τ_d                          (co2-dissolution.ts)
  *
- * and p = n·R·T/V with n = Σ n_i, V the free gas volume, T the cell temperature (fixed per run in this
- * slice). The same terms are integrated into the ledger (cell-state.ts).
+ * with p = n·R·T_a/V_gas, V_gas the rigid free volume plus what the breather bag holds (breather-bag.ts),
+ * T_a the air node temperature. The fruit: temperature, ethanol, firmness, injury (cell-heat-balance.ts,
+ * fermentation-ethanol.ts, fruit-firmness.ts); the air node: cell-heat-balance.ts. Every gas term is also
+ * integrated into the ledger (cell-state.ts).
+ *
+ * Discrete events stay outside: the relief valve, the cooling thermostat, the scrubber's bed switch-over
+ * and the break point's drift are applied between steps by the plant (cell-plant.ts), which passes their
+ * state in `inputs`.
+ *
+ * Temperature of the kinetics: respiration, CO2 solubility and softening take their temperature from
+ * `inputs.kineticsTempC`, the fruit temperature as of the last step, which the plant refreshes whenever the
+ * fruit has moved by more than 0.002 K; the error in a rate is then below 0.02 %, and two exponentials
+ * per evaluation are saved.
  *
  * Pure: the result depends only on the arguments, and nothing but `out` is written (a memo of the
- * Arrhenius factors aside, which cannot change a result). Inputs are held constant over a step by the
- * caller.
+ * temperature factors aside, which cannot change a result).
  */
 import { CellStateIndex, CO2, N2, O2, SPECIES_COUNT } from './cell-state.js';
-import { scrubberCo2RemovalMolPerS } from './co2-scrubber.js';
+import { gasVolumeWithBagM3 } from './breather-bag.js';
+import { airNodeHeatW, fruitTempRateKPerS, type HeatBalanceParams } from './cell-heat-balance.js';
+import { co2DissolutionMolPerS, co2SolubilityMolPerKpa } from './co2-dissolution.js';
+import { scrubberCo2RemovalMolPerS, scrubberRegenerationMolPerS } from './co2-scrubber.js';
 import { airInletMolPerS } from './air-inlet.js';
+import { doorExchangeM3PerS } from './door-exchange.js';
+import { ethanolMgPerKg, ethanolRateMolPerS } from './fermentation-ethanol.js';
+import { firmnessArrhenius, firmnessRateNPerS, injuryRatePerS, type FirmnessParams } from './fruit-firmness.js';
 import { GAS_CONSTANT_J_PER_MOL_K, celsiusToKelvin, gasDensityKgPerM3, molarConcentrationMolPerM3 } from './gas-properties.js';
 import { cm2ToM2, leakPressureTimeConstantS, leakVolumeFlowM3PerS } from './leak.js';
 import { n2InletMolPerS, n2InletO2Fraction } from './n2-inlet.js';
-import { reliefOutflowMolPerS } from './relief-outflow.js';
+import { respirationHeatW } from './respiration-heat.js';
 import {
-  co2ProductionMolPerKgS,
+  fermentativeCo2MolPerKgS,
   o2UptakeMolPerKgS,
   vmFermMolPerKgS,
   vmO2MolPerKgS,
@@ -54,21 +71,38 @@ export interface CellActuators {
   air: boolean;
   /** CO2 scrubber running. */
   scrub: boolean;
+  /** Cell door open. */
+  door: boolean;
 }
 
-/** Everything outside the model that drives it, held constant over a step. */
+/** Everything outside the derivative that drives it, held constant over a step. */
 export interface CellInputs {
   actuators: CellActuators;
   ambient: AmbientConditions;
+  /**
+   * Factor on the fermentation maximum Vmf, for the break point's drift with storage time
+   * (model/rq-break-point.ts). Changes only between steps. Default 1.
+   */
+  fermentationScale?: number;
+  /** Cooling unit running (its thermostat decides between steps). Default false. */
+  coolingOn?: boolean;
+  /** Temperature of the fruit kinetics, °C (see the file comment). Default: the fruit temperature in the state. */
+  kineticsTempC?: number;
+  /** Which scrubber bed adsorbs: 0 = A, 1 = B. Default 0. */
+  activeBed?: 0 | 1;
 }
 
 /** Constants of one cell for one run. */
-export interface CellParams {
-  /** Free gas volume (gross volume minus fruit, bins and equipment), m³. */
+export interface CellParams extends HeatBalanceParams {
+  /** Rigid free gas volume (gross volume minus fruit, bins and equipment), m³. */
   freeVolumeM3: number;
-  /** Fruit mass, kg. 0 turns respiration off. */
+  /** Capacity of the breather bag, m³ (0: none). */
+  breatherBagM3: number;
+  /** Relief valve opening pressure, both ways, Pa. */
+  reliefValveOpeningPa: number;
+  /** Fruit mass, kg. 0 turns the fruit off. */
   fruitKg: number;
-  /** Cell temperature (fruit and free gas), °C. */
+  /** Cooling setpoint, and the temperature of fruit and air at the start, °C. */
   tempC: number;
   /** Respiration kinetics of the fruit. */
   respiration: RespirationKinetics;
@@ -84,109 +118,192 @@ export interface CellParams {
   n2PurityFraction: number;
   /** Fresh-air inlet flow, m³/h of ambient air. */
   airFlowM3PerH: number;
-  /** Cell gas flow through the scrubber, m³/h. */
+  /** Cell gas flow through the adsorbing scrubber bed, m³/h. */
   scrubberFlowM3PerH: number;
-  /** Fraction of the CO2 in that flow the scrubber removes, 0–1. */
+  /** Fraction of the CO2 in that flow a clean bed removes, 0–1. */
   scrubberEfficiency: number;
+  /** CO2 capacity of each bed, mol. */
+  scrubberBedCapacityMol: number;
+  /** Regeneration rate of the idle bed, 1/s. */
+  scrubberRegenerationPerS: number;
+  /** Ambient air that enters the cell at each bed switch-over, m³. */
+  scrubberVoidM3: number;
+  /** Door area, m², and height, m. */
+  doorAreaM2: number;
+  doorHeightM: number;
+  /** Coefficient of performance of the cooling unit (heat removed per electric energy). */
+  coolingCop: number;
+  /** Half-width of the thermostat's hysteresis, K. */
+  coolingBandK: number;
+  /** Time constant of CO2 exchange between gas and fruit, s. */
+  co2DissolutionTimeConstantS: number;
+  /** First-order clearance of ethanol from the fruit, 1/s. */
+  ethanolClearancePerS: number;
+  /** Softening and injury coefficients. */
+  firmness: FirmnessParams;
 }
 
 // Block offsets as plain module constants, which the JIT folds into the hot loop.
-const GAS = CellStateIndex.gas;
-const LEAK_IN = CellStateIndex.leakIn;
-const LEAK_OUT = CellStateIndex.leakOut;
-const N2_INLET = CellStateIndex.n2Inlet;
-const AIR_INLET = CellStateIndex.airInlet;
-const RELIEF_OUT = CellStateIndex.reliefOut;
-const O2_CONSUMED = CellStateIndex.o2Consumed;
-const CO2_PRODUCED = CellStateIndex.co2Produced;
-const CO2_SCRUBBED = CellStateIndex.co2Scrubbed;
+const I = CellStateIndex;
+const GAS = I.gas;
+const LEAK_IN = I.leakIn;
+const LEAK_OUT = I.leakOut;
+const DOOR_IN = I.doorIn;
+const DOOR_OUT = I.doorOut;
+/** Specific heat of air at constant pressure, J kg⁻¹ K⁻¹. */
+const AIR_CP_J_PER_KG_K = 1005;
 
 /** Free gas pressure p = n·R·T/V, Pa. */
-export function freeGasPressurePa(totalMol: number, freeVolumeM3: number, tempC: number): number {
-  return (totalMol * GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(tempC)) / freeVolumeM3;
+export function freeGasPressurePa(totalMol: number, gasVolumeM3: number, tempC: number): number {
+  return (totalMol * GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(tempC)) / gasVolumeM3;
 }
 
-/** Moles of a species that has partial pressure `kpa` in the free gas. */
-export function molFromKpa(kpa: number, freeVolumeM3: number, tempC: number): number {
-  return molarConcentrationMolPerM3(kpa * 1000, tempC) * freeVolumeM3;
+/** Moles of a species that has partial pressure `kpa` in `volumeM3` at `tempC`. */
+export function molFromKpa(kpa: number, volumeM3: number, tempC: number): number {
+  return molarConcentrationMolPerM3(kpa * 1000, tempC) * volumeM3;
 }
 
 /**
- * The Arrhenius-corrected maxima for the last kinetics and temperature seen. A cache, not state: the
- * values are a function of (kinetics, tempC) only, so results are the same with or without it; it saves
- * two exponentials per evaluation while the temperature stays put (about a fifth of a season's run time).
+ * Temperature factors for the last (kinetics, fruit mass, temperature) seen. A cache, not state: the values
+ * are functions of those only, so results are the same with or without it.
  */
-const vmMemo: { kinetics: RespirationKinetics | null; tempC: number; vmO2: number; vmFerm: number } = {
-  kinetics: null,
+const memo = {
+  kinetics: null as RespirationKinetics | null,
+  firmness: null as FirmnessParams | null,
+  fruitKg: NaN,
   tempC: NaN,
   vmO2: 0,
   vmFerm: 0,
+  solubility: 0,
+  softening: 0,
 };
 
-/** Writes dy/dt of the whole cell state (gas and ledger) into `out`. */
+function refreshMemo(params: CellParams, tempC: number): void {
+  const k = params.respiration;
+  if (k === memo.kinetics && tempC === memo.tempC && params.fruitKg === memo.fruitKg && params.firmness === memo.firmness) return;
+  memo.kinetics = k;
+  memo.firmness = params.firmness;
+  memo.fruitKg = params.fruitKg;
+  memo.tempC = tempC;
+  memo.vmO2 = vmO2MolPerKgS(k, tempC);
+  memo.vmFerm = vmFermMolPerKgS(k, tempC);
+  memo.solubility = co2SolubilityMolPerKpa(params.fruitKg, tempC);
+  memo.softening = firmnessArrhenius(params.firmness, tempC);
+}
+
+/** What the derivative also computes, for truth(): gas volume, pressure, rates. */
+export interface CellAlgebraic {
+  gasVolumeM3: number;
+  pressurePa: number;
+  o2Kpa: number;
+  co2Kpa: number;
+  o2UptakeMolPerS: number;
+  co2ProductionMolPerS: number;
+  fermentativeCo2MolPerS: number;
+  respirationHeatW: number;
+  coolingElectricW: number;
+}
+
+/**
+ * Writes dy/dt of the integrated part of the cell state (the first CELL_INTEGRATED_SIZE entries, which is
+ * all it reads) into `out`; fills `algebraic` if given.
+ */
 export function cellDerivative(
   _tS: number,
   state: Float64Array,
   inputs: CellInputs,
   params: CellParams,
   out: Float64Array,
+  algebraic?: CellAlgebraic,
 ): void {
-  const volume = params.freeVolumeM3;
   const nO2 = state[GAS + O2]!;
   const nCo2 = state[GAS + CO2]!;
   const nN2 = state[GAS + N2]!;
   const nTotal = nO2 + nCo2 + nN2;
-  const paPerMol = (GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(params.tempC)) / volume;
+  const airTempC = state[I.airTempC]!;
+  const fruitTempC = state[I.fruitTempC]!;
+  const ambient = inputs.ambient;
+  const gasVolumeM3 = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, ambient.pressurePa);
+  const paPerMol = (GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(airTempC)) / gasVolumeM3;
   const pressurePa = nTotal * paPerMol;
   const o2Kpa = (nO2 * paPerMol) / 1000;
   const co2Kpa = (nCo2 * paPerMol) / 1000;
+  const fruitKg = params.fruitKg;
 
-  // Respiration.
+  // The fruit: respiration, fermentation, dissolution, ethanol, softening.
   let o2UptakeMolPerS = 0;
   let co2ProductionMolPerS = 0;
-  if (params.fruitKg > 0) {
+  let fermMolPerS = 0;
+  let dissolveMolPerS = 0;
+  let firmnessRate = 0;
+  let injuryRate = 0;
+  let ethanolRate = 0;
+  if (fruitKg > 0) {
+    refreshMemo(params, inputs.kineticsTempC ?? fruitTempC);
     const k = params.respiration;
-    if (k !== vmMemo.kinetics || params.tempC !== vmMemo.tempC) {
-      vmMemo.kinetics = k;
-      vmMemo.tempC = params.tempC;
-      vmMemo.vmO2 = vmO2MolPerKgS(k, params.tempC);
-      vmMemo.vmFerm = vmFermMolPerKgS(k, params.tempC);
-    }
-    const perKg = o2UptakeMolPerKgS(vmMemo.vmO2, k, o2Kpa, co2Kpa);
-    o2UptakeMolPerS = params.fruitKg * perKg;
-    co2ProductionMolPerS = params.fruitKg * co2ProductionMolPerKgS(perKg, vmMemo.vmFerm, k, o2Kpa);
+    const perKg = o2UptakeMolPerKgS(memo.vmO2, k, o2Kpa, co2Kpa);
+    const fermPerKg = fermentativeCo2MolPerKgS(memo.vmFerm * (inputs.fermentationScale ?? 1), k, o2Kpa);
+    o2UptakeMolPerS = fruitKg * perKg;
+    fermMolPerS = fruitKg * fermPerKg;
+    co2ProductionMolPerS = k.rqOx * o2UptakeMolPerS + fermMolPerS;
+    dissolveMolPerS = co2DissolutionMolPerS(memo.solubility, co2Kpa, state[I.co2Dissolved]!, params.co2DissolutionTimeConstantS);
+    const ethanolMol = state[I.ethanolMol]!;
+    ethanolRate = ethanolRateMolPerS(fermMolPerS, ethanolMol, params.ethanolClearancePerS);
+    firmnessRate = firmnessRateNPerS(params.firmness, memo.softening, o2Kpa, co2Kpa, state[I.firmnessN]!);
+    injuryRate = injuryRatePerS(params.firmness, ethanolMgPerKg(ethanolMol, fruitKg));
   }
 
   // Leak, one direction at a time.
-  const ambient = inputs.ambient;
   let leakInMolPerS = 0;
   let leakOutMolPerS = 0;
-  if (params.leakAreaCm2 > 0) {
-    const dpPa = ambient.pressurePa - pressurePa;
+  const dpPa = ambient.pressurePa - pressurePa;
+  // dpPa is exactly 0 while the breather bag is slack: no leak flow, nothing to compute.
+  if (params.leakAreaCm2 > 0 && dpPa !== 0) {
     const areaM2 = cm2ToM2(params.leakAreaCm2);
     if (dpPa >= 0) {
       const density = gasDensityKgPerM3(ambient.pressurePa, ambient.tempC, ambient.o2Fraction, ambient.co2Fraction);
       const q = leakVolumeFlowM3PerS(dpPa, areaM2, params.leakCd, density, params.leakLaminarBelowPa);
       leakInMolPerS = q * molarConcentrationMolPerM3(ambient.pressurePa, ambient.tempC);
     } else if (nTotal > 0) {
-      const density = gasDensityKgPerM3(pressurePa, params.tempC, nO2 / nTotal, nCo2 / nTotal);
+      const density = gasDensityKgPerM3(pressurePa, airTempC, nO2 / nTotal, nCo2 / nTotal);
       const q = leakVolumeFlowM3PerS(dpPa, areaM2, params.leakCd, density, params.leakLaminarBelowPa);
-      leakOutMolPerS = (-q * nTotal) / volume;
+      leakOutMolPerS = (-q * nTotal) / gasVolumeM3;
     }
   }
   const ambientN2Fraction = 1 - ambient.o2Fraction - ambient.co2Fraction;
 
-  // Inlets, and the relief path that takes what they displace.
+  // Door: equal volumes of ambient air in and cell gas out.
   const actuators = inputs.actuators;
+  let doorInMolPerS = 0;
+  let doorOutFraction = 0;
+  let doorHeatW = 0;
+  if (actuators.door && nTotal > 0) {
+    const ambientDensity = gasDensityKgPerM3(ambient.pressurePa, ambient.tempC, ambient.o2Fraction, ambient.co2Fraction);
+    const cellDensity = gasDensityKgPerM3(pressurePa, airTempC, nO2 / nTotal, nCo2 / nTotal);
+    const q = doorExchangeM3PerS(params.doorAreaM2, params.doorHeightM, cellDensity, ambientDensity);
+    doorInMolPerS = q * molarConcentrationMolPerM3(ambient.pressurePa, ambient.tempC);
+    doorOutFraction = q / gasVolumeM3;
+    doorHeatW = q * ambientDensity * AIR_CP_J_PER_KG_K * (ambient.tempC - airTempC);
+  }
+
+  // Inlets.
   const n2InMolPerS = actuators.n2 ? n2InletMolPerS(params.n2FlowNm3PerH) : 0;
   const n2InO2Fraction = n2InletO2Fraction(params.n2PurityFraction);
   const airInMolPerS = actuators.air ? airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC) : 0;
-  const inletsMolPerS = n2InMolPerS + airInMolPerS;
 
-  // Scrubber.
-  const scrubMolPerS = actuators.scrub
-    ? scrubberCo2RemovalMolPerS(params.scrubberFlowM3PerH, params.scrubberEfficiency, nCo2, volume)
-    : 0;
+  // Scrubber beds.
+  const bedA = state[I.bedALoad]!;
+  const bedB = state[I.bedBLoad]!;
+  const activeIsA = (inputs.activeBed ?? 0) === 0;
+  let scrubMolPerS = 0;
+  let regenMolPerS = 0;
+  if (actuators.scrub) {
+    scrubMolPerS = scrubberCo2RemovalMolPerS(
+      params.scrubberFlowM3PerH, params.scrubberEfficiency, nCo2, gasVolumeM3,
+      activeIsA ? bedA : bedB, params.scrubberBedCapacityMol,
+    );
+    regenMolPerS = scrubberRegenerationMolPerS(activeIsA ? bedB : bedA, params.scrubberRegenerationPerS);
+  }
 
   // Per-path, per-species flows (the ledger's derivative).
   const leakOutFraction = nTotal > 0 ? leakOutMolPerS / nTotal : 0;
@@ -196,38 +313,58 @@ export function cellDerivative(
   out[LEAK_OUT + O2] = leakOutFraction * nO2;
   out[LEAK_OUT + CO2] = leakOutFraction * nCo2;
   out[LEAK_OUT + N2] = leakOutFraction * nN2;
-  out[N2_INLET + O2] = n2InMolPerS * n2InO2Fraction;
-  out[N2_INLET + CO2] = 0;
-  out[N2_INLET + N2] = n2InMolPerS * (1 - n2InO2Fraction);
-  out[AIR_INLET + O2] = airInMolPerS * ambient.o2Fraction;
-  out[AIR_INLET + CO2] = airInMolPerS * ambient.co2Fraction;
-  out[AIR_INLET + N2] = airInMolPerS * ambientN2Fraction;
-  out[RELIEF_OUT + O2] = reliefOutflowMolPerS(inletsMolPerS, nO2, nTotal);
-  out[RELIEF_OUT + CO2] = reliefOutflowMolPerS(inletsMolPerS, nCo2, nTotal);
-  out[RELIEF_OUT + N2] = reliefOutflowMolPerS(inletsMolPerS, nN2, nTotal);
-  out[O2_CONSUMED] = o2UptakeMolPerS;
-  out[CO2_PRODUCED] = co2ProductionMolPerS;
-  out[CO2_SCRUBBED] = scrubMolPerS;
+  out[DOOR_IN + O2] = doorInMolPerS * ambient.o2Fraction;
+  out[DOOR_IN + CO2] = doorInMolPerS * ambient.co2Fraction;
+  out[DOOR_IN + N2] = doorInMolPerS * ambientN2Fraction;
+  out[DOOR_OUT + O2] = doorOutFraction * nO2;
+  out[DOOR_OUT + CO2] = doorOutFraction * nCo2;
+  out[DOOR_OUT + N2] = doorOutFraction * nN2;
+  out[I.o2Consumed] = o2UptakeMolPerS;
+  out[I.co2Produced] = co2ProductionMolPerS;
+  out[I.co2Scrubbed] = scrubMolPerS;
+  out[I.fermentativeCo2] = fermMolPerS;
+  out[I.bedALoad] = activeIsA ? scrubMolPerS : -regenMolPerS;
+  out[I.bedBLoad] = activeIsA ? -regenMolPerS : scrubMolPerS;
 
-  // The free gas: the sum of the paths.
+  // The free gas: the sum of the paths. The inlets' flows are constant over a step; the plant books them
+  // in the ledger as rate × step (cell-plant.ts), which is what RK4 integrates here.
   for (let s = 0; s < SPECIES_COUNT; s++) {
-    out[GAS + s] =
-      out[LEAK_IN + s]! -
-      out[LEAK_OUT + s]! +
-      out[N2_INLET + s]! +
-      out[AIR_INLET + s]! -
-      out[RELIEF_OUT + s]!;
+    out[GAS + s] = out[LEAK_IN + s]! - out[LEAK_OUT + s]! + out[DOOR_IN + s]! - out[DOOR_OUT + s]!;
   }
-  out[GAS + O2] = out[GAS + O2]! - o2UptakeMolPerS;
-  out[GAS + CO2] = out[GAS + CO2]! + co2ProductionMolPerS - scrubMolPerS;
+  out[GAS + O2] = out[GAS + O2]! + n2InMolPerS * n2InO2Fraction + airInMolPerS * ambient.o2Fraction - o2UptakeMolPerS;
+  out[GAS + CO2] = out[GAS + CO2]! + airInMolPerS * ambient.co2Fraction + co2ProductionMolPerS - scrubMolPerS - dissolveMolPerS;
+  out[GAS + N2] = out[GAS + N2]! + n2InMolPerS * (1 - n2InO2Fraction) + airInMolPerS * ambientN2Fraction;
+
+  // The fruit and the air node.
+  const qResp = respirationHeatW(o2UptakeMolPerS, fermMolPerS);
+  const coolingOn = inputs.coolingOn ?? false;
+  out[I.co2Dissolved] = dissolveMolPerS;
+  out[I.ethanolMol] = ethanolRate;
+  out[I.firmnessN] = firmnessRate;
+  out[I.injuryIndex] = injuryRate;
+  out[I.fruitTempC] = fruitKg > 0 ? fruitTempRateKPerS(params, qResp, fruitTempC, airTempC) : 0;
+  out[I.airTempC] = airNodeHeatW(params, fruitTempC, airTempC, ambient.tempC, coolingOn, doorHeatW) / params.airNodeHeatCapacityJPerK;
+
+  if (algebraic) {
+    algebraic.gasVolumeM3 = gasVolumeM3;
+    algebraic.pressurePa = pressurePa;
+    algebraic.o2Kpa = o2Kpa;
+    algebraic.co2Kpa = co2Kpa;
+    algebraic.o2UptakeMolPerS = o2UptakeMolPerS;
+    algebraic.co2ProductionMolPerS = co2ProductionMolPerS;
+    algebraic.fermentativeCo2MolPerS = fermMolPerS;
+    algebraic.respirationHeatW = qResp;
+    algebraic.coolingElectricW = (coolingOn ? params.coolingCapacityW / params.coolingCop : 0) + params.fanPowerW;
+  }
 }
 
 /**
- * The shortest time constant of the cell's linear(ised) terms, s: the leak's pressure relaxation
- * (leak.ts), and the flush time V/Q of each inlet and of the scrubber loop as if it were switched on.
- * An explicit integrator keeps its step well below this; respiration is far slower than all of them.
+ * The shortest time constant of the cell's fast terms, s: the leak's pressure relaxation with the bag
+ * at a limit (leak.ts), the flush time V/Q of each inlet and of the scrubber loop as if switched on, the
+ * door exchange while the door is open, and the air node's thermal time constant. An explicit integrator
+ * keeps its step well below this; respiration, dissolution and the fruit's temperature are far slower.
  */
-export function cellFastestTimeConstantS(params: CellParams, ambient: AmbientConditions): number {
+export function cellFastestTimeConstantS(params: CellParams, ambient: AmbientConditions, actuators?: CellActuators): number {
   const volume = params.freeVolumeM3;
   const density = gasDensityKgPerM3(ambient.pressurePa, params.tempC, ambient.o2Fraction, ambient.co2Fraction);
   let fastest = leakPressureTimeConstantS(
@@ -246,5 +383,12 @@ export function cellFastestTimeConstantS(params: CellParams, ambient: AmbientCon
     flushS(airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC)),
     flushS(((params.scrubberFlowM3PerH * params.scrubberEfficiency) / 3600) * cellMolPerM3),
   );
-  return fastest;
+  let thermalConductanceWPerK = params.wallConductanceWPerK + (params.fruitKg > 0 ? params.fruitAirConductanceWPerK : 0);
+  if (actuators?.door) {
+    const ambientDensity = gasDensityKgPerM3(ambient.pressurePa, ambient.tempC, ambient.o2Fraction, ambient.co2Fraction);
+    const q = doorExchangeM3PerS(params.doorAreaM2, params.doorHeightM, density, ambientDensity);
+    fastest = Math.min(fastest, volume / q);
+    thermalConductanceWPerK += q * ambientDensity * AIR_CP_J_PER_KG_K;
+  }
+  return Math.min(fastest, params.airNodeHeatCapacityJPerK / thermalConductanceWPerK);
 }

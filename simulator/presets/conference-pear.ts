@@ -35,6 +35,8 @@ export const conferencePear: PlantPreset = {
     rqOx: 0.97,
     tRefC: 20,
   },
+  // What Ho et al.'s kinetics give at the storage regime (model/rq-break-point.ts); not a measured limit.
+  breakPoint: { o2Kpa: 1.97, tempC: -1, co2Kpa: 0.7, driftKpaPerDay: 0 },
   geometry: {
     grossVolumeM3: 100,
     freeVolumeM3: 55,
@@ -59,6 +61,10 @@ export const conferencePear: PlantPreset = {
     { parameter: 'respiration.kmFermO2Kpa', value: '0.1149 kPa', tag: 'S', reference: HO_2008 },
     { parameter: 'respiration.rqOx', value: '0.97', tag: 'S', reference: HO_2008 },
     { parameter: 'respiration.tRefC', value: '20 °C', tag: 'S', reference: HO_2008 },
+    { parameter: 'breakPoint.o2Kpa', value: '1.97 kPa O2 at −1 °C, 0.7 kPa CO2', tag: 'D', reference: HO_2008,
+      note: 'the O2 where RQ = 1.1·RQox with these kinetics (closed form in model/rq-break-point.ts); ' +
+        'a tissue-kinetics figure, below the 2–3 kPa regime; Phan et al. 2025 run Conference DCA at room RQ 1.3 (DOMAIN.md §3)' },
+    { parameter: 'breakPoint.driftKpaPerDay', value: '0', tag: 'E', reference: 'Ho et al. give no storage-time drift' },
     { parameter: 'tissue density', value: '1000 kg/m³', tag: 'E', reference: 'DOMAIN.md §2 [D] assumes it for the per-kg figure' },
     { parameter: 'geometry.fruitKg', value: '25 t', tag: 'E', reference: 'DOMAIN.md §4 (25 t in about 50 m³ of free gas)' },
     { parameter: 'geometry.grossVolumeM3', value: '100 m³', tag: 'E',

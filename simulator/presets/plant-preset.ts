@@ -4,6 +4,7 @@
  * geometry is the enclosure's default and can be overridden per run.
  */
 import type { RespirationKinetics } from '../model/respiration.js';
+import type { RqBreakPoint } from '../model/rq-break-point.js';
 
 /** Where a number comes from, tagged as in DOMAIN.md. */
 export interface PresetSource {
@@ -53,6 +54,12 @@ export interface PlantPreset {
   /** One line for listings. */
   description: string;
   respiration: RespirationKinetics;
+  /**
+   * The RQ break point (RQ = 1.1·RQox, model/rq-break-point.ts) this preset's kinetics put at the quoted
+   * O2, temperature and CO2, and its drift with storage time. For the apples it is the published limit the
+   * kinetics were tuned to; for the pear it is what Ho et al.'s kinetics give.
+   */
+  breakPoint: RqBreakPoint;
   geometry: EnclosureGeometry;
   storage: StorageRegime;
   /** One entry per number above. */

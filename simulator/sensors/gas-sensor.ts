@@ -6,7 +6,10 @@
 import type { Random } from '../engine/random.js';
 import { createFirstOrderSensor, type FirstOrderSensor, type SensorSpec } from './first-order-sensor.js';
 
-/** O2 analyser, values in kPa: τ 15 s, σ 0.005 kPa, resolution 0.01 kPa, no offset, range 0–25 kPa. */
+/**
+ * O2 analyser, values in kPa: τ 15 s, σ 0.005 kPa, resolution 0.01 kPa, no offset, gain 1, range 0–25 kPa,
+ * offset drift 0.0005 kPa per day (0.015 kPa a month: why DCA analysers are calibrated often) [E].
+ */
 export const O2_SENSOR_DEFAULTS: Readonly<SensorSpec> = Object.freeze({
   timeConstantS: 15,
   noiseSd: 0.005,
@@ -14,9 +17,14 @@ export const O2_SENSOR_DEFAULTS: Readonly<SensorSpec> = Object.freeze({
   resolution: 0.01,
   rangeMin: 0,
   rangeMax: 25,
+  gain: 1,
+  driftPerDay: 0.0005,
 });
 
-/** NDIR CO2 analyser, values in kPa: τ 20 s, σ 0.01 kPa, resolution 0.01 kPa, no offset, range 0–20 kPa. */
+/**
+ * NDIR CO2 analyser, values in kPa: τ 20 s, σ 0.01 kPa, resolution 0.01 kPa, no offset, gain 1, range
+ * 0–20 kPa, offset drift 0.001 kPa per day [E].
+ */
 export const CO2_SENSOR_DEFAULTS: Readonly<SensorSpec> = Object.freeze({
   timeConstantS: 20,
   noiseSd: 0.01,
@@ -24,6 +32,8 @@ export const CO2_SENSOR_DEFAULTS: Readonly<SensorSpec> = Object.freeze({
   resolution: 0.01,
   rangeMin: 0,
   rangeMax: 20,
+  gain: 1,
+  driftPerDay: 0.001,
 });
 
 /** A gas sensor settled at `initialKpa`; `spec` in kPa. */

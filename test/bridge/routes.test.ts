@@ -19,6 +19,8 @@ describe('bridge REST routes on the serialport mock binding', () => {
     const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
     await app.ready();
     await opened;
+    // The bridge asks a board that (re)connects for its STATUS; let that settle first.
+    await until(() => app.devices.queued('GB-0001') === 0, 'STATUS answered');
   });
 
   afterEach(async () => {
@@ -75,7 +77,8 @@ describe('bridge REST routes on the serialport mock binding', () => {
     await readingsStored(1);
 
     const dev = (await app.inject({ method: 'GET', url: '/api/devices/GB-0001' })).json();
-    expect(dev.counters).toEqual({ frames: 2, stored: 1, rejected: 4, boardErrors: 0 });
+    // Frames: ID, the ST that answers the bridge's STATUS, and the reading.
+    expect(dev.counters).toEqual({ frames: 3, stored: 1, rejected: 4, boardErrors: 0 });
     const health = (await app.inject({ method: 'GET', url: '/api/health' })).json();
     expect(health.totals.rejected).toBe(4);
   });
@@ -97,16 +100,25 @@ describe('bridge REST routes on the serialport mock binding', () => {
     expect(res.json()).toMatchObject({ code: 'BRIDGE_ERR_COMMAND_NAK', details: { boardCode: 'E_ARG' } });
   });
 
-  it('times out a command on the injected clock with 504 BRIDGE_ERR_COMMAND_TIMEOUT', async () => {
+  it('retries an idempotent command twice with new ids, then answers 504 BRIDGE_ERR_COMMAND_TIMEOUT', async () => {
     board.answerSet = 'silent';
-    const sent = waitForEvent(board, 'line', (line: string) => line.startsWith('SET '));
     const pending = app.inject({ method: 'POST', url: '/api/devices/GB-0001/commands', payload: { op: 'set_valve', valve: 'scrub', on: true } });
-    await sent;
-    clock.advance(1999);
-    clock.advance(1);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await until(() => board.received.filter((l) => l.startsWith('SET ')).length === attempt, `attempt ${attempt}`);
+      clock.advance(1999);
+      clock.advance(1);
+    }
     const res = await pending;
     expect(res.statusCode).toBe(504);
-    expect(res.json().code).toBe('BRIDGE_ERR_COMMAND_TIMEOUT');
+    expect(res.json()).toMatchObject({ code: 'BRIDGE_ERR_COMMAND_TIMEOUT', details: { attempts: 3 } });
+    const ids = board.received.filter((l) => l.startsWith('SET ')).map((l) => Number(/id=(\d+)/.exec(l)![1]));
+    expect(new Set(ids).size).toBe(3);
+    const audit = app.store.db.prepare('SELECT id, retry_of AS retryOf, outcome FROM commands ORDER BY id').all();
+    expect(audit).toEqual([
+      { id: ids[0], retryOf: null, outcome: 'timeout' },
+      { id: ids[1], retryOf: ids[0], outcome: 'timeout' },
+      { id: ids[2], retryOf: ids[1], outcome: 'timeout' },
+    ]);
     // The next command still goes through: one in flight at a time, and the queue moved on.
     board.answerSet = 'ack';
     const next = await app.inject({ method: 'POST', url: '/api/devices/GB-0001/commands', payload: { op: 'set_valve', valve: 'scrub', on: false } });

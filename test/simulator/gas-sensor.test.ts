@@ -44,7 +44,7 @@ describe('gas sensor model', () => {
     let sum = 0;
     let sumSq = 0;
     for (let i = 0; i < n; i++) {
-      const r = sensor.read();
+      const r = sensor.read()!;
       sum += r;
       sumSq += r * r;
     }
@@ -85,8 +85,8 @@ describe('gas sensor model', () => {
   it('reads at the 0.01 kPa resolution an RQ measurement needs (DOMAIN.md §4)', () => {
     const readings = sensorRun(5);
     for (const r of readings) {
-      expect(Math.round(r.o2Kpa * 100) / 100).toBe(r.o2Kpa);
-      expect(Math.round(r.co2Kpa * 100) / 100).toBe(r.co2Kpa);
+      expect(Math.round(r.o2Kpa! * 100) / 100).toBe(r.o2Kpa);
+      expect(Math.round(r.co2Kpa! * 100) / 100).toBe(r.co2Kpa);
     }
   });
 });

@@ -33,7 +33,7 @@ describe('cell plant options', () => {
     expect(r.ambient).toEqual({ pressurePa: 101_325, tempC: 15, o2Fraction: 0.2095, co2Fraction: 0.0004 });
     expect(r.initial.gaugePressurePa).toBe(0);
     expect(r.initial.o2Kpa).toBeCloseTo(0.2095 * 101.325, 9);
-    expect(r.actuators).toEqual({ n2: false, air: false, scrub: false });
+    expect(r.actuators).toEqual({ n2: false, air: false, scrub: false, door: false });
     expect(r.maxStepS).toBe(10);
     expect(r.seed).toBe(1);
   });
@@ -93,9 +93,9 @@ describe('cell plant options', () => {
     expect(() => plant.setActuators({ fan: true } as never)).toThrow(/unknown option in "actuators" "fan"/);
     expect(() => plant.setAmbient({ pressurePa: -1 })).toThrow(/"ambient.pressurePa"/);
     // A rejected update changes nothing.
-    expect(plant.actuators).toEqual({ n2: false, air: false, scrub: false });
-    plant.setActuators({ scrub: true });
-    expect(plant.actuators).toEqual({ n2: false, air: false, scrub: true });
+    expect(plant.actuators).toEqual({ n2: false, air: false, scrub: false, door: false });
+    plant.setActuators({ scrub: true, door: false });
+    expect(plant.actuators).toEqual({ n2: false, air: false, scrub: true, door: false });
     plant.step(0);
     expect(plant.timeS).toBe(0);
   });

@@ -14,7 +14,10 @@ describe('presets', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(SimulatorError);
       expect((err as SimulatorError).code).toBe('SIM_ERR_UNKNOWN_PRESET');
-      expect((err as SimulatorError).message).toBe('unknown preset "jonagold"; known presets: conference-pear');
+      expect((err as SimulatorError).message).toBe(
+        'unknown preset "jonagold"; known presets: conference-pear, container-gala, elstar-apple, gala-apple, ' +
+          'golden-delicious-apple, jonagold-apple, pallet-cover-elstar, starkrimson-apple',
+      );
     }
   });
 

@@ -97,3 +97,26 @@ describe('RK4 stepper', () => {
     }
   });
 });
+
+describe('RK4 quadratures', () => {
+  it('integrates entries the derivative never reads bit for bit like a full RK4, without their probe values', () => {
+    // y0' = −y0 (dynamic), q1' = y0, q2' = t·y0 (quadratures: running integrals).
+    const f = (tS: number, y: Float64Array, out: Float64Array): void => {
+      out[0] = -y[0]!;
+      out[1] = y[0]!;
+      out[2] = tS * y[0]!;
+    };
+    const full = createRk4Stepper(3);
+    const quad = createRk4Stepper(3, { quadratureFrom: 1 });
+    const a = Float64Array.from([1, 0, 0]);
+    const b = Float64Array.from([1, 0, 0]);
+    for (let n = 0; n < 100; n++) {
+      full.step(f, n * 0.05, a, 0.05);
+      quad.step(f, n * 0.05, b, 0.05);
+    }
+    expect(Array.from(b)).toEqual(Array.from(a));
+    // And right: ∫₀⁵ e^(−t) dt = 1 − e^(−5).
+    expect(b[1]).toBeCloseTo(1 - Math.exp(-5), 7);
+    expect(() => createRk4Stepper(3, { quadratureFrom: 4 })).toThrow(/"quadratureFrom" must be an integer from 0 to 3: 4/);
+  });
+});

@@ -1,6 +1,6 @@
 /*
- * common/hal.h for the host target: a Linux process whose host link is a pseudo-terminal and whose plant is
- * the simulator on stdin/stdout. Also the setup and the wait of targets/host/hal_host.h.
+ * common/hal.h for the host target: a Linux process whose UARTs (host link, O2 module, CO2 module) are
+ * pseudo-terminals and whose plant link (clock, outputs) is the simulator on stdin/stdout. Also the setup and the wait of targets/host/hal_host.h.
  *
  * How the PTY behaves (Linux, checked by experiment) and what follows from it:
  *   - Data for the slave is NOT thrown away when the slave is closed: what the last host left unread, and
@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,27 +46,50 @@
 /* Malformed plant lines logged one by one before going quiet (all are counted; the total is logged at exit). */
 #define HAL_HOST_PLANT_LOG_MAX 5u
 
-static struct {
-    const char *prog;
-    const char *link_path;
+#define HOST_PORTS 3 /* 0: host link, 1: UART1 (O2 module), 2: UART2 (CO2 module) */
+
+/* One UART as a PTY published at a symlink. */
+typedef struct {
+    const char *what;      /* "--link", "--o2-uart", "--co2-uart": names the option in messages */
+    char link_path[4096];
     char pty_name[64];
     int master;
     int link_made;
-    int away; /* no process has the slave open: hal_host_present() is 0 */
+    int away;              /* no process has the slave open */
+} host_port_t;
+
+static struct {
+    const char *prog;
+    host_port_t port[HOST_PORTS];
 
     struct timespec start;
+    int plant_clock;
+    uint32_t plant_ms;
 
-    const char *const *output_names;
-    uint8_t output_count;
+    const char *const *kind_names;
+    uint8_t kinds;
+    uint8_t per_cell;
+    uint8_t sample_kind;
+    uint8_t cells;
     uint8_t outputs[HAL_HOST_OUTPUTS_MAX];
 
-    hal_sample_t sensors[HAL_SENSOR_COUNT];
     frame_lineasm_t plant_rx; /* the frame line assembler does for the plant link too: bounded, never stuck */
     uint32_t plant_bad_lines;
     uint32_t plant_lines;
 
     int sig_pipe[2]; /* the self-pipe: a signal handler writes a byte, poll() wakes up */
-} host = { .master = -1, .sig_pipe = { -1, -1 } };
+
+    char eeprom_path[4096];
+    int eeprom_fd;
+    hal_reset_cause_t reset_cause;
+    uint16_t wdt_timeout_ms;
+} host = { .port = { { .master = -1 }, { .master = -1 }, { .master = -1 } }, .sig_pipe = { -1, -1 }, .eeprom_fd = -1 };
+
+/* Offset of the reset-cause byte in the EEPROM file, and its value after a watchdog reset. */
+#define HOST_CAUSE_OFFSET ((off_t)HAL_HOST_EEPROM_SIZE)
+#define HOST_CAUSE_WATCHDOG 'W'
+/* The same, for the signal handler (it may use only async-signal-safe calls: pwrite and _exit are). */
+static volatile int host_wdt_fd = -1;
 
 static volatile sig_atomic_t host_stop_requested;
 
@@ -87,74 +111,252 @@ uint32_t hal_millis(void)
     struct timespec now;
     int64_t ns;
 
-    /* Milliseconds since start, wrapping at 32 bits like a board's. A later issue makes this the plant's
-     * virtual time; everything above the HAL already takes its time from here. */
+    if (host.plant_clock) {
+        return host.plant_ms; /* the plant's virtual time, from its T lines */
+    }
+    /* Milliseconds since start, wrapping at 32 bits like a board's. */
     clock_gettime(CLOCK_MONOTONIC, &now);
     ns = (int64_t)(now.tv_sec - host.start.tv_sec) * 1000000000 + (int64_t)(now.tv_nsec - host.start.tv_nsec);
     return (uint32_t)(uint64_t)(ns / 1000000);
 }
 
-size_t hal_host_read(uint8_t *buf, size_t cap)
+static size_t port_read(host_port_t *p, uint8_t *buf, size_t cap)
 {
     ssize_t n;
 
-    if (host.away || host.master < 0 || cap == 0u) {
+    if (p->away || p->master < 0 || cap == 0u) {
         return 0;
     }
-    n = read(host.master, buf, cap);
+    n = read(p->master, buf, cap);
     /* EAGAIN: nothing there. EIO: the slave has just been closed; hal_host_wait notices the hang-up. */
     return n > 0 ? (size_t)n : 0u;
 }
 
-size_t hal_host_write(const uint8_t *buf, size_t len)
+static size_t port_write(host_port_t *p, const uint8_t *buf, size_t len)
 {
     ssize_t n;
 
-    if (host.away || host.master < 0) {
-        return 0; /* nobody listening: writing now would only serve stale lines to the next opener */
+    if (p->away || p->master < 0) {
+        return 0; /* nobody listening: writing now would only serve stale bytes to the next opener */
     }
-    n = write(host.master, buf, len); /* the master is non-blocking: a full link takes part or nothing */
+    n = write(p->master, buf, len); /* the master is non-blocking: a full link takes part or nothing */
     return n > 0 ? (size_t)n : 0u;
+}
+
+size_t hal_host_read(uint8_t *buf, size_t cap)
+{
+    return port_read(&host.port[0], buf, cap);
+}
+
+size_t hal_host_write(const uint8_t *buf, size_t len)
+{
+    return port_write(&host.port[0], buf, len);
+}
+
+size_t hal_uart_read(hal_uart_t uart, uint8_t *buf, size_t cap)
+{
+    if ((unsigned)uart >= (unsigned)HAL_UART_COUNT) {
+        return 0;
+    }
+    return port_read(&host.port[1u + (unsigned)uart], buf, cap);
+}
+
+size_t hal_uart_write(hal_uart_t uart, const uint8_t *buf, size_t len)
+{
+    if ((unsigned)uart >= (unsigned)HAL_UART_COUNT) {
+        return 0;
+    }
+    return port_write(&host.port[1u + (unsigned)uart], buf, len);
 }
 
 int hal_host_present(void)
 {
-    return !host.away;
+    return !host.port[0].away;
+}
+
+/* The PTY holds several KiB for the slave (the line discipline's 4 KiB and the tty buffers behind it), far
+ * more than a frame; a host that stops reading makes write() fail, and the board counts the drop. */
+#define HOST_LINK_ROOM 4096u
+
+size_t hal_host_room(void)
+{
+    return (host.port[0].away || host.port[0].master < 0) ? 0u : HOST_LINK_ROOM;
+}
+
+/* ---- EEPROM (a file) ------------------------------------------------------------------------------------- */
+
+uint16_t hal_eeprom_size(void)
+{
+    return (uint16_t)HAL_HOST_EEPROM_SIZE;
+}
+
+int hal_eeprom_read(uint16_t addr, void *buf, uint16_t len)
+{
+    if ((uint32_t)addr + len > HAL_HOST_EEPROM_SIZE || host.eeprom_fd < 0) {
+        return -1;
+    }
+    if (pread(host.eeprom_fd, buf, len, (off_t)addr) != (ssize_t)len) {
+        return -1;
+    }
+    return 0;
+}
+
+int hal_eeprom_write(uint16_t addr, const void *buf, uint16_t len)
+{
+    if ((uint32_t)addr + len > HAL_HOST_EEPROM_SIZE || host.eeprom_fd < 0) {
+        return -1;
+    }
+    /* No fsync: the page cache survives the process being killed, which is the power cut a bench makes. */
+    if (pwrite(host.eeprom_fd, buf, len, (off_t)addr) != (ssize_t)len) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens (creating, or growing to full size with erased bytes) the EEPROM file and reads the reset cause. */
+static int open_eeprom(void)
+{
+    uint8_t erased[256];
+    struct stat st;
+    off_t size;
+    uint8_t cause = 0xFFu;
+
+    host.eeprom_fd = open(host.eeprom_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (host.eeprom_fd < 0 || fstat(host.eeprom_fd, &st) != 0) {
+        hal_log("--eeprom %s: %s", host.eeprom_path, strerror(errno));
+        return -1;
+    }
+    memset(erased, 0xFF, sizeof erased);
+    for (size = st.st_size; size < HOST_CAUSE_OFFSET + 1; ) {
+        size_t n = (size_t)(HOST_CAUSE_OFFSET + 1 - size);
+        if (n > sizeof erased) {
+            n = sizeof erased;
+        }
+        if (pwrite(host.eeprom_fd, erased, n, size) != (ssize_t)n) {
+            hal_log("--eeprom %s: cannot initialise: %s", host.eeprom_path, strerror(errno));
+            return -1;
+        }
+        size += (off_t)n;
+    }
+    if (pread(host.eeprom_fd, &cause, 1, HOST_CAUSE_OFFSET) == 1 && cause == HOST_CAUSE_WATCHDOG) {
+        host.reset_cause = HAL_RESET_WATCHDOG;
+        cause = 0xFFu;
+        if (pwrite(host.eeprom_fd, &cause, 1, HOST_CAUSE_OFFSET) != 1) {
+            hal_log("--eeprom %s: cannot clear the reset cause: %s", host.eeprom_path, strerror(errno));
+        }
+    } else {
+        host.reset_cause = HAL_RESET_POWER;
+    }
+    host_wdt_fd = host.eeprom_fd;
+    return 0;
+}
+
+const char *hal_host_eeprom_path(void)
+{
+    return host.eeprom_path;
+}
+
+/* ---- watchdog ---------------------------------------------------------------------------------------------
+ * A real-time interval timer: when the main loop does not kick it in time, SIGALRM marks the reset cause in
+ * the EEPROM file and the process exits with HAL_HOST_EXIT_WATCHDOG, the host target's "reset". Whoever
+ * started it may start it again, and the board then counts a watchdog reset (ST's wdt). */
+
+static void on_watchdog(int sig)
+{
+    static const uint8_t mark = HOST_CAUSE_WATCHDOG;
+    ssize_t ignored;
+
+    (void)sig;
+    if (host_wdt_fd >= 0) {
+        ignored = pwrite(host_wdt_fd, &mark, 1, HOST_CAUSE_OFFSET);
+        (void)ignored;
+    }
+    _exit(HAL_HOST_EXIT_WATCHDOG);
+}
+
+hal_reset_cause_t hal_reset_cause(void)
+{
+    return host.reset_cause;
+}
+
+static void arm_watchdog(void)
+{
+    struct itimerval t;
+
+    memset(&t, 0, sizeof t);
+    t.it_value.tv_sec = host.wdt_timeout_ms / 1000u;
+    t.it_value.tv_usec = (suseconds_t)(host.wdt_timeout_ms % 1000u) * 1000;
+    setitimer(ITIMER_REAL, &t, NULL);
+}
+
+void hal_watchdog_start(uint16_t timeout_ms)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_watchdog;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    host.wdt_timeout_ms = timeout_ms == 0u ? 1u : timeout_ms;
+    arm_watchdog();
+}
+
+void hal_watchdog_kick(void)
+{
+    if (host.wdt_timeout_ms != 0u) {
+        arm_watchdog();
+    }
+}
+
+static void write_plant(const char *line)
+{
+    /* The plant reads whole lines: flush each one at once, stdout being a pipe (fully buffered) in use. */
+    fputs(line, stdout);
+    fflush(stdout);
 }
 
 static void write_o_line(void)
 {
-    char line[8u + HAL_HOST_OUTPUTS_MAX * 24u];
+    char line[8u + 8u * (HAL_HOST_CELLS_MAX + 8u)];
 
-    if (plant_format_o_line(line, sizeof line, host.output_names, host.outputs, host.output_count) == 0u) {
+    if (plant_format_o_line(line, sizeof line, host.kind_names, host.kinds, host.outputs, host.cells,
+                            host.per_cell) == 0u) {
         hal_log("internal error: O line does not fit");
         return;
     }
-    /* The plant reads whole lines: flush each one at once, stdout being a pipe (fully buffered) in use. */
-    fputs(line, stdout);
-    fflush(stdout);
+    write_plant(line);
+}
+
+static void write_m_line(void)
+{
+    char line[16];
+    uint8_t sampled = 0;
+    uint8_t c;
+
+    for (c = 0; c < host.cells; c++) {
+        if (host.outputs[c * host.per_cell + host.sample_kind]) {
+            sampled = (uint8_t)(c + 1u);
+            break;
+        }
+    }
+    if (plant_format_m_line(line, sizeof line, sampled) != 0u) {
+        write_plant(line);
+    }
 }
 
 void hal_output_set(uint8_t index, uint8_t on)
 {
     uint8_t level = on ? 1u : 0u;
 
-    if (index >= host.output_count || host.outputs[index] == level) {
+    if (index >= host.cells * host.per_cell || host.outputs[index] == level) {
         return;
     }
     host.outputs[index] = level;
-    write_o_line();
-}
-
-void hal_sensor_get(hal_sensor_t sensor, hal_sample_t *out)
-{
-    if ((unsigned)sensor >= (unsigned)HAL_SENSOR_COUNT) {
-        out->valid = 0;
-        out->value = 0;
-        out->at_ms = 0;
-        return;
+    if (host.sample_kind != 0xFFu && index % host.per_cell == host.sample_kind) {
+        write_m_line();
+    } else {
+        write_o_line();
     }
-    *out = host.sensors[sensor];
 }
 
 /* ---- PTY and symlink ------------------------------------------------------------------------------------- */
@@ -175,10 +377,10 @@ static int set_raw(int fd)
     return tcsetattr(fd, TCSANOW, &t);
 }
 
-/* Opens the slave briefly: resets raw mode and throws away what we wrote that no host has read. */
-static int reset_slave(void)
+/* Opens the slave briefly: resets raw mode and throws away what we wrote that nobody has read. */
+static int reset_slave(host_port_t *p)
 {
-    int fd = open(host.pty_name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open(p->pty_name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     int rc = 0;
 
     if (fd < 0) {
@@ -191,84 +393,84 @@ static int reset_slave(void)
     return rc;
 }
 
-static int open_pty(void)
+static int open_pty(host_port_t *p)
 {
     const char *name;
     int flags;
 
-    host.master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (host.master < 0) {
+    p->master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (p->master < 0) {
         hal_log("cannot create a PTY: posix_openpt: %s", strerror(errno));
         return -1;
     }
-    if (grantpt(host.master) != 0 || unlockpt(host.master) != 0 || (name = ptsname(host.master)) == NULL) {
+    if (grantpt(p->master) != 0 || unlockpt(p->master) != 0 || (name = ptsname(p->master)) == NULL) {
         hal_log("cannot set up the PTY: %s", strerror(errno));
         return -1;
     }
-    if (strlen(name) >= sizeof host.pty_name) {
+    if (strlen(name) >= sizeof p->pty_name) {
         hal_log("PTY name too long: %s", name);
         return -1;
     }
-    strcpy(host.pty_name, name);
-    flags = fcntl(host.master, F_GETFL);
-    if (flags < 0 || fcntl(host.master, F_SETFL, flags | O_NONBLOCK) != 0 ||
-        fcntl(host.master, F_SETFD, FD_CLOEXEC) != 0) {
+    strcpy(p->pty_name, name);
+    flags = fcntl(p->master, F_GETFL);
+    if (flags < 0 || fcntl(p->master, F_SETFL, flags | O_NONBLOCK) != 0 ||
+        fcntl(p->master, F_SETFD, FD_CLOEXEC) != 0) {
         hal_log("cannot make the PTY non-blocking: %s", strerror(errno));
         return -1;
     }
-    if (reset_slave() != 0) {
-        hal_log("cannot set %s to raw mode: %s", host.pty_name, strerror(errno));
+    if (reset_slave(p) != 0) {
+        hal_log("cannot set %s to raw mode: %s", p->pty_name, strerror(errno));
         return -1;
     }
     /* reset_slave opened and closed the slave: nobody has it open now. */
-    host.away = 1;
+    p->away = 1;
     return 0;
 }
 
-/* Publishes the slave at link_path. Returns an exit status. */
-static int make_link(void)
+/* Publishes the slave at its link path. Returns an exit status. */
+static int make_link(host_port_t *p)
 {
     struct stat st;
 
-    if (lstat(host.link_path, &st) == 0) {
+    if (lstat(p->link_path, &st) == 0) {
         if (!S_ISLNK(st.st_mode)) {
-            hal_log("--link %s: exists and is not a symlink; refusing to replace it", host.link_path);
+            hal_log("%s %s: exists and is not a symlink; refusing to replace it", p->what, p->link_path);
             return HAL_HOST_EXIT_USAGE;
         }
         /* A symlink left by an earlier run (or another board): ours now. */
-        if (unlink(host.link_path) != 0) {
-            hal_log("--link %s: cannot remove the old symlink: %s", host.link_path, strerror(errno));
+        if (unlink(p->link_path) != 0) {
+            hal_log("%s %s: cannot remove the old symlink: %s", p->what, p->link_path, strerror(errno));
             return HAL_HOST_EXIT_FAILED;
         }
     } else if (errno != ENOENT) {
-        hal_log("--link %s: %s", host.link_path, strerror(errno));
+        hal_log("%s %s: %s", p->what, p->link_path, strerror(errno));
         return HAL_HOST_EXIT_FAILED;
     }
-    if (symlink(host.pty_name, host.link_path) != 0) {
-        hal_log("--link %s: cannot create the symlink: %s", host.link_path, strerror(errno));
+    if (symlink(p->pty_name, p->link_path) != 0) {
+        hal_log("%s %s: cannot create the symlink: %s", p->what, p->link_path, strerror(errno));
         return HAL_HOST_EXIT_FAILED;
     }
-    host.link_made = 1;
+    p->link_made = 1;
     return HAL_HOST_EXIT_OK;
 }
 
 /* Removes the symlink only while it still points at our PTY: another process may have taken the path over. */
-static void remove_link(void)
+static void remove_link(host_port_t *p)
 {
-    char target[sizeof host.pty_name];
+    char target[sizeof p->pty_name];
     ssize_t n;
 
-    if (!host.link_made) {
+    if (!p->link_made) {
         return;
     }
-    host.link_made = 0;
-    n = readlink(host.link_path, target, sizeof target - 1u);
+    p->link_made = 0;
+    n = readlink(p->link_path, target, sizeof target - 1u);
     if (n < 0) {
         return;
     }
     target[n] = '\0';
-    if (strcmp(target, host.pty_name) == 0) {
-        unlink(host.link_path);
+    if (strcmp(target, p->pty_name) == 0) {
+        unlink(p->link_path);
     }
 }
 
@@ -279,10 +481,21 @@ void hal_host_stop(void)
                 (unsigned long)host.plant_lines);
         host.plant_bad_lines = 0; /* said once, even if stop runs again at exit */
     }
-    remove_link();
-    if (host.master >= 0) {
-        close(host.master);
-        host.master = -1;
+    if (host.wdt_timeout_ms != 0u) {
+        struct itimerval off;
+        memset(&off, 0, sizeof off);
+        setitimer(ITIMER_REAL, &off, NULL); /* an orderly stop is not a hang */
+        host.wdt_timeout_ms = 0;
+    }
+    {
+        int i;
+        for (i = 0; i < HOST_PORTS; i++) {
+            remove_link(&host.port[i]);
+            if (host.port[i].master >= 0) {
+                close(host.port[i].master);
+                host.port[i].master = -1;
+            }
+        }
     }
 }
 
@@ -338,54 +551,110 @@ static int install_signals(void)
 
 /* ---- start ----------------------------------------------------------------------------------------------- */
 
+/* dst = a, or base + suffix when a is NULL. 0 when it does not fit. */
+static int path_or_default(char *dst, size_t cap, const char *a, const char *base, const char *suffix)
+{
+    if (a != NULL) {
+        if (strlen(a) >= cap) {
+            return 0;
+        }
+        strcpy(dst, a);
+        return 1;
+    }
+    if (strlen(base) + strlen(suffix) >= cap) {
+        return 0;
+    }
+    strcpy(dst, base);
+    strcat(dst, suffix);
+    return 1;
+}
+
 int hal_host_start(const hal_host_options_t *opt)
 {
+    static const char *const whats[HOST_PORTS] = { "--link", "--o2-uart", "--co2-uart" };
+    static const char *const suffixes[HOST_PORTS] = { "", ".o2", ".co2" };
     int rc;
+    int i;
 
     clock_gettime(CLOCK_MONOTONIC, &host.start);
     host.prog = opt->prog;
-    host.link_path = opt->link_path;
-    host.output_names = opt->output_names;
-    host.output_count = opt->output_count;
-    if (host.output_count > HAL_HOST_OUTPUTS_MAX) {
-        hal_log("internal error: %u outputs, at most %u", (unsigned)host.output_count,
-                (unsigned)HAL_HOST_OUTPUTS_MAX);
+    host.plant_clock = opt->plant_clock;
+    host.plant_ms = 0;
+    host.kind_names = opt->kind_names;
+    host.kinds = opt->kinds;
+    host.per_cell = opt->per_cell == 0u ? 1u : opt->per_cell;
+    host.sample_kind = opt->sample_kind;
+    host.cells = opt->cells == 0u ? 1u : opt->cells;
+    if (host.cells > HAL_HOST_CELLS_MAX || (unsigned)host.cells * host.per_cell > HAL_HOST_OUTPUTS_MAX ||
+        host.kinds > host.per_cell) {
+        hal_log("internal error: %u cells of %u outputs, at most %u outputs", (unsigned)host.cells,
+                (unsigned)host.per_cell, (unsigned)HAL_HOST_OUTPUTS_MAX);
         return HAL_HOST_EXIT_FAILED;
     }
     memset(host.outputs, 0, sizeof host.outputs);
-    memset(host.sensors, 0, sizeof host.sensors);
     frame_lineasm_reset(&host.plant_rx);
 
+    for (i = 0; i < HOST_PORTS; i++) {
+        const char *given = i == 0 ? opt->link_path : opt->uart_paths[i - 1];
+        host.port[i].what = whats[i];
+        if (!path_or_default(host.port[i].link_path, sizeof host.port[i].link_path, given, opt->link_path,
+                             suffixes[i])) {
+            hal_log("%s: path too long", whats[i]);
+            return HAL_HOST_EXIT_USAGE;
+        }
+    }
+    if (!path_or_default(host.eeprom_path, sizeof host.eeprom_path, opt->eeprom_path, opt->link_path, ".eeprom")) {
+        hal_log("--eeprom: path too long");
+        return HAL_HOST_EXIT_USAGE;
+    }
     if (install_signals() != 0) {
         return HAL_HOST_EXIT_FAILED;
     }
-    if (open_pty() != 0) {
+    if (open_eeprom() != 0) {
         return HAL_HOST_EXIT_FAILED;
     }
-    rc = make_link();
-    if (rc != HAL_HOST_EXIT_OK) {
-        return rc;
+    for (i = 0; i < HOST_PORTS; i++) {
+        if (open_pty(&host.port[i]) != 0) {
+            return HAL_HOST_EXIT_FAILED;
+        }
     }
     atexit(at_exit_cleanup);
+    for (i = 0; i < HOST_PORTS; i++) {
+        rc = make_link(&host.port[i]);
+        if (rc != HAL_HOST_EXIT_OK) {
+            return rc;
+        }
+    }
     write_o_line(); /* the plant learns the outputs' state at start */
+    if (host.sample_kind != 0xFFu) {
+        write_m_line();
+    }
     return HAL_HOST_EXIT_OK;
 }
 
 const char *hal_host_pty_name(void)
 {
-    return host.pty_name;
+    return host.port[0].pty_name;
+}
+
+const char *hal_host_port_pty(unsigned port)
+{
+    return port < HOST_PORTS ? host.port[port].pty_name : "";
+}
+
+const char *hal_host_port_link(unsigned port)
+{
+    return port < HOST_PORTS ? host.port[port].link_path : "";
 }
 
 /* ---- the wait ---------------------------------------------------------------------------------------------- */
 
 static void handle_plant_line(const char *line, size_t len)
 {
-    plant_values_t v;
-    uint32_t now;
-    uint8_t k;
+    uint32_t ms;
 
     host.plant_lines++;
-    if (!plant_parse_s_line(line, len, &v)) {
+    if (!plant_parse_t_line(line, len, &ms)) {
         host.plant_bad_lines++;
         if (host.plant_bad_lines <= HAL_HOST_PLANT_LOG_MAX) {
             hal_log("plant link: ignoring a malformed line (%lu so far%s)", (unsigned long)host.plant_bad_lines,
@@ -393,11 +662,9 @@ static void handle_plant_line(const char *line, size_t len)
         }
         return;
     }
-    now = hal_millis();
-    for (k = 0; k < HAL_SENSOR_COUNT; k++) {
-        host.sensors[k].valid = v.valid[k];
-        host.sensors[k].value = v.value[k];
-        host.sensors[k].at_ms = now;
+    /* The plant's clock only goes forward; a T line from the past (by less than 2^31 ms) is ignored. */
+    if ((uint32_t)(ms - host.plant_ms) < 0x80000000u) {
+        host.plant_ms = ms;
     }
 }
 
@@ -432,52 +699,62 @@ static int read_plant(void)
     return 1;
 }
 
-static void host_went_away(void)
+static void port_went_away(host_port_t *p)
 {
     uint8_t sink[256];
     int i;
 
-    host.away = 1;
-    /* Bytes a departing host wrote just before closing: nobody is left to answer. */
-    for (i = 0; i < 64 && read(host.master, sink, sizeof sink) > 0; i++) {
+    p->away = 1;
+    /* Bytes a departing client wrote just before closing: nobody is left to answer. */
+    for (i = 0; i < 64 && read(p->master, sink, sizeof sink) > 0; i++) {
     }
-    if (reset_slave() != 0) {
-        hal_log("cannot reset %s after the host left: %s", host.pty_name, strerror(errno));
+    if (reset_slave(p) != 0) {
+        hal_log("cannot reset %s after its client left: %s", p->pty_name, strerror(errno));
     }
 }
 
-/* Looks whether someone has opened the slave since the host went away. */
-static void probe_host(void)
+/* Looks whether someone has opened the slave since its client went away. */
+static void probe_port(host_port_t *p)
 {
-    struct pollfd p;
+    struct pollfd pf;
 
-    p.fd = host.master;
-    p.events = POLLIN;
-    p.revents = 0;
-    if (poll(&p, 1, 0) >= 0 && !(p.revents & (POLLHUP | POLLERR))) {
-        host.away = 0;
+    pf.fd = p->master;
+    pf.events = POLLIN;
+    pf.revents = 0;
+    if (poll(&pf, 1, 0) >= 0 && !(pf.revents & (POLLHUP | POLLERR))) {
+        p->away = 0;
     }
 }
 
 hal_host_event_t hal_host_wait(uint32_t timeout_ms)
 {
-    struct pollfd p[3];
+    struct pollfd pf[2 + HOST_PORTS];
     int timeout = timeout_ms > (uint32_t)INT_MAX ? INT_MAX : (int)timeout_ms;
+    int any_away = 0;
     int n;
+    int i;
 
-    if (host.away && timeout > HAL_HOST_AWAY_PROBE_MS) {
+    for (i = 0; i < HOST_PORTS; i++) {
+        any_away |= host.port[i].away;
+    }
+    if (any_away && timeout > HAL_HOST_AWAY_PROBE_MS) {
         timeout = HAL_HOST_AWAY_PROBE_MS;
     }
-    p[0].fd = host.sig_pipe[0];
-    p[1].fd = STDIN_FILENO;
-    p[2].fd = host.away ? -1 : host.master; /* a negative fd is skipped by poll(): no endless POLLHUP */
-    p[0].events = p[1].events = p[2].events = POLLIN;
-    p[0].revents = p[1].revents = p[2].revents = 0;
+    pf[0].fd = host.sig_pipe[0];
+    pf[1].fd = STDIN_FILENO;
+    for (i = 0; i < HOST_PORTS; i++) {
+        /* A negative fd is skipped by poll(): no endless POLLHUP from a port whose client is away. */
+        pf[2 + i].fd = host.port[i].away ? -1 : host.port[i].master;
+    }
+    for (i = 0; i < 2 + HOST_PORTS; i++) {
+        pf[i].events = POLLIN;
+        pf[i].revents = 0;
+    }
 
     if (host_stop_requested) {
         return HAL_HOST_SIGNAL;
     }
-    n = poll(p, 3, timeout);
+    n = poll(pf, 2 + HOST_PORTS, timeout);
     if (host_stop_requested) {
         return HAL_HOST_SIGNAL;
     }
@@ -488,19 +765,22 @@ hal_host_event_t hal_host_wait(uint32_t timeout_ms)
         hal_log("poll: %s", strerror(errno));
         return HAL_HOST_ERROR;
     }
-    if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+    if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
         if (!read_plant()) {
             return HAL_HOST_EOF;
         }
     }
-    if (p[1].revents & POLLNVAL) {
+    if (pf[1].revents & POLLNVAL) {
         hal_log("plant link: stdin is not open; taking it as the end");
         return HAL_HOST_EOF;
     }
-    if (!host.away && (p[2].revents & (POLLHUP | POLLERR))) {
-        host_went_away();
-    } else if (host.away) {
-        probe_host();
+    for (i = 0; i < HOST_PORTS; i++) {
+        host_port_t *p = &host.port[i];
+        if (!p->away && (pf[2 + i].revents & (POLLHUP | POLLERR))) {
+            port_went_away(p);
+        } else if (p->away) {
+            probe_port(p);
+        }
     }
     return HAL_HOST_RUN;
 }

@@ -2,10 +2,11 @@
  * gasboard-host: the gasboard as a Linux process. The board logic is gasboard/gasboard.c, unchanged; this file
  * reads the command line, starts the host HAL and runs the main loop.
  *
- *   gasboard-host --link PATH [--sn SERIAL] [--period-ms N] [--stale-ms N]
+ *   gasboard-host --link PATH [--o2-uart PATH] [--co2-uart PATH] [--eeprom PATH] [--sn SERIAL] [--period-ms N]
+ *                 [--stale-ms N] [--cells N] [--flush-ms N] [--clock mono|plant]
  *
  * Exit status: 0 on end of stdin (the plant has gone) or SIGTERM/SIGINT; 1 when a system call fails;
- * 2 for a bad command line or a --link path that exists and is not a symlink.
+ * 2 for a bad command line or a --link path that exists and is not a symlink; 3 when the watchdog fired.
  */
 #define _XOPEN_SOURCE 700
 
@@ -17,29 +18,72 @@
 #include "gasboard/gasboard.h"
 #include "targets/host/hal_host.h"
 
+/* One main for every board: CB_BOARD_PALLETUNIT (set by the Makefile) builds palletunit-host instead. */
+#if defined(CB_BOARD_PALLETUNIT)
+#include "palletunit/config.h"
+#include "palletunit/palletunit.h"
+#define PROG "palletunit-host"
+#define BOARD_WHAT "palletunit"
+#define BOARD_FW PU_FW_VERSION
+#define BOARD_SN PU_SN_DEFAULT
+static const char *const kind_names[PU_OUT_COUNT] = { "n2", "air", "fan" };
+#define BOARD_KINDS PU_OUT_COUNT
+#define BOARD_PER_CELL PU_OUT_COUNT
+#define BOARD_SAMPLE_KIND 0xFFu
+typedef palletunit_t board_t;
+#define board_config_default palletunit_config_default
+#define board_init palletunit_init
+#define board_poll palletunit_poll
+#define board_idle_ms palletunit_idle_ms
+#define board_core(b) (&(b)->core)
+#else
 #define PROG "gasboard-host"
-
-static const char *const output_names[GB_OUT_COUNT] = GB_OUT_NAMES;
+#define BOARD_WHAT "gasboard"
+#define BOARD_FW GB_FW_VERSION
+#define BOARD_SN GB_SN_DEFAULT
+static const char *const kind_names[GB_OUT_PER_CELL] = GB_OUT_NAMES;
+#define BOARD_KINDS GB_OUT_ACTUATORS
+#define BOARD_PER_CELL GB_OUT_PER_CELL
+#define BOARD_SAMPLE_KIND GB_OUT_SAMPLE
+typedef gasboard_t board_t;
+#define board_config_default gasboard_config_default
+#define board_init gasboard_init
+#define board_poll gasboard_poll
+#define board_idle_ms gasboard_idle_ms
+#define board_core(b) (b)
+#endif
 
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: " PROG " --link PATH [--sn SERIAL] [--period-ms N] [--stale-ms N]\n"
+            "usage: " PROG " --link PATH [--o2-uart PATH] [--co2-uart PATH] [--eeprom PATH] [--sn SERIAL]\n"
+            "       [--period-ms N] [--stale-ms N] [--cells N] [--flush-ms N] [--clock mono|plant]\n"
             "\n"
-            "Runs a cellbench gasboard (firmware " GB_FW_VERSION ", protocol %u) as a process. The board's host link\n"
-            "is a new pseudo-terminal, published as a symlink at PATH; the plant link is stdin/stdout\n"
-            "(firmware/PROTOCOL.md, \"plant link\").\n"
+            "Runs a cellbench " BOARD_WHAT " (firmware " BOARD_FW ", protocol %u) as a process. Its UARTs are new\n"
+            "pseudo-terminals published as symlinks: the host link at --link, the O2 module's UART1 and the CO2\n"
+            "module's UART2 (Modbus-RTU) at --o2-uart and --co2-uart (firmware/MODULES.md). The plant link is\n"
+            "stdin/stdout (firmware/PROTOCOL.md, \"plant link\").\n"
             "\n"
-            "  --link PATH      symlink to create for the PTY (required); a stale symlink is replaced,\n"
-            "                   anything else at PATH is refused\n"
-            "  --sn SERIAL      serial number in ID, [A-Za-z0-9-], 1 to 32 characters (default " GB_SN_DEFAULT ")\n"
-            "  --period-ms N    streaming period in ms, >= 1 (default %u)\n"
+            "  --link PATH      symlink to create for the host link's PTY (required); a stale symlink is\n"
+            "                   replaced, anything else at PATH is refused\n"
+            "  --o2-uart PATH   symlink for UART1, the O2 module (default: the --link path + \".o2\")\n"
+            "  --co2-uart PATH  symlink for UART2, the CO2 module (default: the --link path + \".co2\")\n"
+            "  --eeprom PATH    the board's EEPROM, a file created if missing (default: --link path + \".eeprom\")\n"
+            "  --sn SERIAL      serial number in ID, [A-Za-z0-9-], 1 to 16 characters (default " BOARD_SN ")\n"
+            "  --period-ms N    measuring period in ms, >= 1 (default %u)\n"
             "  --stale-ms N     sensor values older than N ms are sent as NA (default %u)\n"
+            "  --cells N        cells on the sampling manifold, 1 to %u (default %u)\n"
+            "  --flush-ms N     manifold flush time after switching cells, used with --cells > 1 (default %u)\n"
+            "  --clock mono     board time is this process's monotonic clock (default)\n"
+            "  --clock plant    board time is the plant's: the last \"T ms\" line on stdin (0 before the first)\n"
             "  --help           this text\n"
             "\n"
-            "stdin:  S o2=20.90 co2=0.040 temp=1.50   (NA for a missing value); end of stdin exits 0\n"
-            "stdout: O n2=0 air=0 scrub=0             at start and whenever an output changes\n",
-            (unsigned)GB_PROTO_VERSION, (unsigned)GB_PERIOD_MS_DEFAULT, (unsigned)GB_STALE_MS_DEFAULT);
+            "stdin:  T 123456                         the plant's time in ms (read with --clock plant)\n"
+            "stdout: O n2=0 air=0 scrub=0             at start and whenever an actuator changes (a digit per cell)\n"
+            "        M sample=1                       at start and whenever the manifold switches cells\n"
+            "exit:   0 end of stdin or SIGTERM/SIGINT, 1 system error, 2 bad usage, 3 watchdog reset\n",
+            (unsigned)GB_PROTO_VERSION, (unsigned)GB_PERIOD_MS_DEFAULT, (unsigned)GB_STALE_MS_DEFAULT,
+            (unsigned)GB_CELLS_MAX, (unsigned)GB_CELLS_DEFAULT, (unsigned)GB_FLUSH_MS_DEFAULT);
 }
 
 static int bad_usage(const char *what, const char *value)
@@ -77,7 +121,8 @@ static int parse_ms(const char *s, uint32_t *out)
     return 1;
 }
 
-/* The serial number goes into ID: [A-Za-z0-9-] (PROTOCOL.md), 1 to 32 characters as the TS messages
+/* The serial number goes into ID: [A-Za-z0-9-] (PROTOCOL.md), 1 to GB_SN_MAX (16) characters, so that the
+ * longest ID still fits a line (config.h); the TS messages read up to 32. Was: 1 to 32 characters as the TS messages
  * (firmware/protocol/messages.ts) read it. */
 static int valid_sn(const char *s)
 {
@@ -85,7 +130,7 @@ static int valid_sn(const char *s)
 
     for (i = 0; s[i] != '\0'; i++) {
         char c = s[i];
-        if (i >= 32u ||
+        if (i >= GB_SN_MAX ||
             !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
             return 0;
         }
@@ -118,11 +163,15 @@ static int take_option(int argc, char **argv, int *i, const char *name, const ch
 
 int main(int argc, char **argv)
 {
-    gasboard_config_t cfg = gasboard_config_default();
+    gasboard_config_t cfg = board_config_default();
     hal_host_options_t opt;
-    gasboard_t board;
+    board_t board;
     hal_host_event_t ev = HAL_HOST_RUN;
     const char *link_path = NULL;
+    const char *eeprom_path = NULL;
+    const char *o2_path = NULL;
+    const char *co2_path = NULL;
+    int plant_clock = 0;
     int i;
     int rc;
 
@@ -137,9 +186,42 @@ int main(int argc, char **argv)
                 return bad_usage("--link needs a path", NULL);
             }
             link_path = value;
+        } else if (take_option(argc, argv, &i, "--o2-uart", &value)) {
+            if (value == NULL || value[0] == '\0') {
+                return bad_usage("--o2-uart needs a path", NULL);
+            }
+            o2_path = value;
+        } else if (take_option(argc, argv, &i, "--co2-uart", &value)) {
+            if (value == NULL || value[0] == '\0') {
+                return bad_usage("--co2-uart needs a path", NULL);
+            }
+            co2_path = value;
+        } else if (take_option(argc, argv, &i, "--cells", &value)) {
+            uint32_t n;
+            if (!parse_ms(value, &n) || n < 1u || n > GB_CELLS_MAX) {
+                return bad_usage("--cells must be a whole number from 1 to 8", value);
+            }
+            cfg.cells = (uint8_t)n;
+        } else if (take_option(argc, argv, &i, "--flush-ms", &value)) {
+            if (!parse_ms(value, &cfg.flush_ms)) {
+                return bad_usage("--flush-ms must be a whole number of milliseconds", value);
+            }
+        } else if (take_option(argc, argv, &i, "--clock", &value)) {
+            if (value != NULL && strcmp(value, "mono") == 0) {
+                plant_clock = 0;
+            } else if (value != NULL && strcmp(value, "plant") == 0) {
+                plant_clock = 1;
+            } else {
+                return bad_usage("--clock must be mono or plant", value);
+            }
+        } else if (take_option(argc, argv, &i, "--eeprom", &value)) {
+            if (value == NULL || value[0] == '\0') {
+                return bad_usage("--eeprom needs a path", NULL);
+            }
+            eeprom_path = value;
         } else if (take_option(argc, argv, &i, "--sn", &value)) {
             if (value == NULL || !valid_sn(value)) {
-                return bad_usage("--sn must be 1 to 32 characters of [A-Za-z0-9-]", value);
+                return bad_usage("--sn must be 1 to 16 characters of [A-Za-z0-9-]", value);
             }
             cfg.sn = value;
         } else if (take_option(argc, argv, &i, "--period-ms", &value)) {
@@ -160,18 +242,32 @@ int main(int argc, char **argv)
 
     opt.prog = PROG;
     opt.link_path = link_path;
-    opt.output_names = output_names;
-    opt.output_count = (uint8_t)GB_OUT_COUNT;
+    opt.uart_paths[0] = o2_path;
+    opt.uart_paths[1] = co2_path;
+    opt.eeprom_path = eeprom_path;
+    opt.plant_clock = plant_clock;
+    opt.kind_names = kind_names;
+    opt.kinds = (uint8_t)BOARD_KINDS;
+    opt.per_cell = (uint8_t)BOARD_PER_CELL;
+    opt.sample_kind = (uint8_t)BOARD_SAMPLE_KIND;
+#if defined(CB_BOARD_PALLETUNIT)
+    cfg.cells = 1; /* no manifold */
+#endif
+    opt.cells = cfg.cells;
     rc = hal_host_start(&opt);
     if (rc != HAL_HOST_EXIT_OK) {
         return rc;
     }
+    hal_log("o2-uart=%s (%s) co2-uart=%s (%s)", hal_host_port_link(1), hal_host_port_pty(1), hal_host_port_link(2),
+            hal_host_port_pty(2));
     hal_log("sn=%s pty=%s link=%s", cfg.sn, hal_host_pty_name(), link_path);
 
-    gasboard_init(&board, &cfg);
+    board_init(&board, &cfg);
+    hal_log("boot=%lu reset=%s eeprom=%s", (unsigned long)board_core(&board)->boot,
+            hal_reset_cause() == HAL_RESET_WATCHDOG ? "watchdog" : "power", hal_host_eeprom_path());
     while (ev == HAL_HOST_RUN) {
-        gasboard_poll(&board);
-        ev = hal_host_wait(gasboard_idle_ms(&board));
+        board_poll(&board);
+        ev = hal_host_wait(board_idle_ms(&board));
     }
 
     hal_host_stop();

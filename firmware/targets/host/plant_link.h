@@ -1,10 +1,11 @@
 /*
  * The host target's plant link (PROTOCOL.md, "Host target only: the plant link"): text lines between the
- * gasboard-host process and the simulator over stdin and stdout. Pure parsing and formatting, no I/O, so the
- * tests can feed it anything.
+ * gasboard-host process and the simulator over stdin and stdout, for what a board has besides its UARTs: its
+ * clock and its digital outputs. Pure parsing and formatting, no I/O, so the tests can feed it anything.
  *
- *   stdin  (plant to board): S o2=20.90 co2=0.040 temp=1.50     values may be NA
- *   stdout (board to plant): O n2=0 air=0 scrub=0
+ *   stdin  (plant to board): T 123456                      the plant's time in ms (with --clock plant)
+ *   stdout (board to plant): O n2=0 air=0 scrub=0          actuator outputs, one digit per cell
+ *                            M sample=1                    the cell whose sample valve is open (0: none)
  */
 #ifndef CELLBENCH_PLANT_LINK_H
 #define CELLBENCH_PLANT_LINK_H
@@ -12,26 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/hal.h"
+/* Reads one T line (len bytes at line, without '\n'; NUL bytes allowed and rejected): "T" then one space and
+ * an unsigned decimal of at most 20 digits; ms is that number modulo 2^32 (the board's clock wraps there).
+ * Returns 1 and sets *ms, or 0 for anything else. */
+int plant_parse_t_line(const char *line, size_t len, uint32_t *ms);
 
-/* One S line: for each hal_sensor_t, whether it has a value and the value in the HAL's fixed-point unit. */
-typedef struct {
-    uint8_t valid[HAL_SENSOR_COUNT];
-    int32_t value[HAL_SENSOR_COUNT];
-} plant_values_t;
+/* Writes "O n2=D.. air=D.. scrub=D..\n" into buf (NUL-terminated), one digit 0/1 per cell in cell order, from
+ * states[(cell - 1) * per_cell + kind] for the kinds 0..nkinds-1 named by names. Returns its length, 0 if it
+ * does not fit. With one cell this is exactly the first part's "O n2=0 air=0 scrub=0". */
+size_t plant_format_o_line(char *buf, size_t cap, const char *const *names, uint8_t nkinds, const uint8_t *states,
+                           uint8_t cells, uint8_t per_cell);
 
-/*
- * Reads one S line (len bytes at line, without '\n'; NUL bytes allowed and rejected). Returns 1 and fills *out
- * when the line is "S" followed by space-separated key=value fields with each of o2, co2 and temp exactly once,
- * each a decimal number (optional '-', digits, optional '.' and digits; rounded half away from zero to the
- * unit: 0.01 kPa, 0.001 kPa, 0.01 degC) or NA. Unknown keys are skipped, so the plant may add fields before
- * this board reads them. Returns 0, with *out unspecified, for anything else.
- */
-int plant_parse_s_line(const char *line, size_t len, plant_values_t *out);
-
-/* Writes "O name=0|1 ...\n" for count outputs into buf (NUL-terminated); returns its length, 0 if it does not
- * fit. */
-size_t plant_format_o_line(char *buf, size_t cap, const char *const *names, const uint8_t *states,
-                           uint8_t count);
+/* Writes "M sample=K\n" (K = 0..255); returns its length, 0 if it does not fit. */
+size_t plant_format_m_line(char *buf, size_t cap, uint8_t sample_cell);
 
 #endif

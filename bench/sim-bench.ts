@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:sim`: how fast the plant simulator runs a storage season.
+ *
+ *  1. One cell (gala-apple, 40 t, 180 m³), a 270-day season at 10 s RK4 steps with every term on: the
+ *     regime keeper switching N2, fresh air and scrubber; weather moving the ambient pressure and
+ *     temperature; breather bag, relief valve, leak, cooling thermostat, CO2 dissolution, ethanol,
+ *     firmness, scrubber beds, sensors read every minute. Several runs; the table gives the median.
+ *  2. 100 such cells (seeds 1–100), split over worker threads, one per core.
+ *
+ * Targets (issue 3): ≤ 0.5 s per cell-season on one core; 100 cells ≤ 30 s on 2 cores. Not part of
+ * `npm test`: timings depend on the machine and its load. Prints a table, and `--json` prints the figures.
+ */
+import os, { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { runPlant } from '../simulator/index.js';
+
+const SEASON_DAYS = 270;
+const STEP_S = 10;
+
+interface SeasonResult {
+  wallS: number;
+  /** CPU time of the process (user + system) during the season, s: the load of others does not count. */
+  cpuS: number;
+  rk4Steps: number;
+  firmnessN: number;
+}
+
+function season(seed: number): SeasonResult {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const summary = runPlant({ plant: { preset: 'gala-apple', seed, maxStepS: STEP_S }, days: SEASON_DAYS, recordEveryS: 86_400 });
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wallS, cpuS: (c.user + c.system) / 1e6, rk4Steps: summary.rk4Steps, firmnessN: summary.plant.truth().firmnessN };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function maxRssMiB(): number {
+  // resourceUsage().maxRSS is in KiB (peak resident set of the process, all threads).
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+if (!isMainThread) {
+  const { seeds } = workerData as { seeds: number[] };
+  const results = seeds.map((seed) => season(seed));
+  parentPort!.postMessage({ results, maxRssMiB: maxRssMiB() });
+} else {
+  const json = process.argv.includes('--json');
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  const cells = Number(process.env.BENCH_CELLS ?? 100);
+  const cores = Math.max(1, Math.min(availableParallelism(), Number(process.env.BENCH_THREADS ?? availableParallelism())));
+
+  // 1. One cell, several runs (the first one also warms up the JIT and is kept: it is what a user waits for).
+  const single: SeasonResult[] = [];
+  let heapPeakMiB = 0;
+  for (let i = 0; i < runs; i++) {
+    single.push(season(1));
+    heapPeakMiB = Math.max(heapPeakMiB, process.memoryUsage().heapUsed / 2 ** 20);
+  }
+  const wall = median(single.map((r) => r.wallS));
+  const steps = single[0]!.rk4Steps;
+
+  // 2. 100 cells over the cores.
+  const t0 = performance.now();
+  const seedsPerWorker: number[][] = Array.from({ length: cores }, () => []);
+  for (let s = 1; s <= cells; s++) seedsPerWorker[(s - 1) % cores]!.push(s);
+  const outputs = await Promise.all(
+    seedsPerWorker.map(
+      (seeds) =>
+        new Promise<{ results: SeasonResult[]; maxRssMiB: number }>((resolve, reject) => {
+          const worker = new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
+            workerData: { seeds, entry: import.meta.url },
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  const manyWallS = (performance.now() - t0) / 1000;
+  const perCell = outputs.flatMap((o) => o.results.map((r) => r.wallS));
+  const firmness = outputs.flatMap((o) => o.results.map((r) => r.firmnessN));
+
+  const figures = {
+    singleCell: {
+      runs,
+      medianWallS: wall,
+      medianCpuS: median(single.map((r) => r.cpuS)),
+      minWallS: Math.min(...single.map((r) => r.wallS)),
+      maxWallS: Math.max(...single.map((r) => r.wallS)),
+      rk4Steps: steps,
+      stepsPerS: steps / wall,
+      heapPeakMiB,
+      targetS: 0.5,
+      pass: wall <= 0.5,
+    },
+    manyCells: {
+      cells,
+      threads: cores,
+      wallS: manyWallS,
+      medianCellS: median(perCell),
+      firmnessRangeN: [Math.min(...firmness), Math.max(...firmness)],
+      targetS: 30,
+      pass: manyWallS <= 30,
+    },
+    maxRssMiB: maxRssMiB(),
+  };
+  if (json) {
+    console.log(JSON.stringify(figures, null, 2));
+  } else {
+    const row = (a: string, b: string, c: string): string => `| ${a.padEnd(44)} | ${b.padStart(14)} | ${c.padStart(8)} |`;
+    const lines = [
+      row('measurement', 'value', 'target'),
+      row('-'.repeat(44), '-'.repeat(14), '-'.repeat(8)),
+      row(`1 cell, 270 d at ${STEP_S} s: wall time (median of ${runs})`, `${wall.toFixed(3)} s`, '≤ 0.5 s'),
+      row('  min / max', `${figures.singleCell.minWallS.toFixed(3)} / ${figures.singleCell.maxWallS.toFixed(3)} s`, ''),
+      row('  CPU time of the process (median)', `${figures.singleCell.medianCpuS.toFixed(3)} s`, ''),
+      row('  RK4 steps', String(steps), ''),
+      row('  steps per second', `${(steps / wall / 1e6).toFixed(2)} M/s`, ''),
+      row('  JS heap after a run (peak)', `${heapPeakMiB.toFixed(1)} MiB`, ''),
+      row(`${cells} cells, ${cores} worker thread(s): wall time`, `${manyWallS.toFixed(2)} s`, '≤ 30 s'),
+      row('  median per cell-season inside a worker', `${median(perCell).toFixed(3)} s`, ''),
+      row('process peak RSS (resourceUsage maxRSS)', `${figures.maxRssMiB.toFixed(0)} MiB`, ''),
+      row('machine load average (1 min) at the end', os.loadavg()[0]!.toFixed(2), ''),
+    ];
+    console.log(lines.join('\n'));
+  }
+}

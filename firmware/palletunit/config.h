@@ -1,0 +1,33 @@
+/*
+ * palletunit identity, outputs and the local loop's defaults (an OptiPallet-style unit on a pallet cover or a
+ * container: its own O2/CO2 sensing, an N2 valve, an air valve, a fan).
+ */
+#ifndef CELLBENCH_PALLETUNIT_CONFIG_H
+#define CELLBENCH_PALLETUNIT_CONFIG_H
+
+#define PU_KIND          "palletunit"
+#define PU_FW_VERSION    "0.1.0"
+#define PU_CAPS          "o2,co2,temp,valve.n2,valve.air,fan,loop"
+#define PU_SN_DEFAULT    "PU-0001"
+
+/* Outputs (hal_output_set indexes). */
+#define PU_OUT_N2   0u
+#define PU_OUT_AIR  1u
+#define PU_OUT_FAN  2u
+#define PU_OUT_COUNT 3u
+
+/* The loop's defaults (units as in common/sample.h). */
+#define PU_O2_SETPOINT_DEFAULT   150   /* 1.50 kPa: a DCA-like low-O2 storage */
+#define PU_O2_BAND_DEFAULT       20    /* +-0.20 kPa of hysteresis */
+#define PU_CO2_MAX_DEFAULT       1500  /* 1.500 kPa: above it, air flushes the CO2 out */
+#define PU_CO2_BAND_DEFAULT      200   /* 0.200 kPa below the maximum before the air closes again */
+#define PU_SENSOR_TIMEOUT_MS     10000u /* a sensor without a fresh value this long: safe state */
+#define PU_FAN_RUNON_MS          30000u /* the fan runs on after the valves close, to mix the cover */
+
+/* Limits the host's setpoints must keep (PROTOCOL.md would list them with the command). */
+#define PU_O2_SETPOINT_MIN       30    /* 0.30 kPa */
+#define PU_O2_SETPOINT_MAX       2100  /* 21.00 kPa */
+#define PU_CO2_MAX_MIN           100   /* 0.100 kPa */
+#define PU_CO2_MAX_MAX           20000 /* 20.000 kPa */
+
+#endif

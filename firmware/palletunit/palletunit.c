@@ -1,0 +1,171 @@
+/* The palletunit board: the protocol engine with the palletunit's profile and its loop; see palletunit.h. */
+#include "palletunit/palletunit.h"
+
+#include <string.h>
+
+#include "palletunit/config.h"
+
+static const char *const pu_actuators[PU_OUT_COUNT] = { "n2", "air", "fan" };
+
+/* A decimal with up to `decimals` decimals as fixed point ("1.5", "1.50"); 1 on success. */
+static int parse_fixed(const char *s, uint8_t decimals, int32_t *out)
+{
+    int32_t v = 0;
+    uint8_t digits = 0;
+    uint8_t frac = 0;
+    int point = 0;
+
+    if (s == NULL || *s < '0' || *s > '9') {
+        return 0;
+    }
+    for (; *s != '\0'; s++) {
+        if (*s == '.' && !point && s[1] != '\0') {
+            point = 1;
+            continue;
+        }
+        if (*s < '0' || *s > '9' || digits >= 8u || (point && frac >= decimals)) {
+            return 0;
+        }
+        v = v * 10 + (*s - '0');
+        digits++;
+        frac = (uint8_t)(frac + (point ? 1u : 0u));
+    }
+    for (; frac < decimals; frac++) {
+        v *= 10;
+    }
+    *out = v;
+    return 1;
+}
+
+static int only(const frame_t *f, const char *const *keys)
+{
+    uint8_t i;
+
+    for (i = 0; i < f->nfields; i++) {
+        const char *const *k;
+        for (k = keys; *k != NULL && strcmp(*k, f->fields[i].key) != 0; k++) {
+        }
+        if (*k == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* SETPT id o2 co2 and LOOP id on (PROTOCOL.md, "palletunit"). */
+static int pu_command(gasboard_t *gb, const frame_t *f, uint32_t id, uint32_t now)
+{
+    palletunit_t *pu = (palletunit_t *)gb;
+    (void)now;
+
+    if (strcmp(f->type, "SETPT") == 0) {
+        static const char *const keys[] = { "id", "o2", "co2", NULL };
+        int32_t o2;
+        int32_t co2;
+        if (gb == NULL) {
+            return 1;
+        }
+        if (!only(f, keys) || !parse_fixed(frame_get(f, "o2"), 2u, &o2) || !parse_fixed(frame_get(f, "co2"), 3u, &co2)) {
+            gasboard_nak(gb, id, "E_ARG");
+        } else if (!loop_set_setpoints(&pu->loop, o2, co2)) {
+            gasboard_nak(gb, id, "E_RANGE");
+        } else {
+            gasboard_ack(gb, id);
+        }
+        return 1;
+    }
+    if (strcmp(f->type, "LOOP") == 0) {
+        static const char *const keys[] = { "id", "on", NULL };
+        const char *on = frame_get(f, "on");
+        if (gb == NULL) {
+            return 1;
+        }
+        if (!only(f, keys) || on == NULL || (strcmp(on, "0") != 0 && strcmp(on, "1") != 0)) {
+            gasboard_nak(gb, id, "E_ARG");
+            return 1;
+        }
+        pu->loop_on = on[0] == '1' ? 1u : 0u;
+        if (!pu->loop_on) {
+            /* The host takes over from a known state: everything closed, the fan off. */
+            uint8_t k;
+            for (k = 0; k < PU_OUT_COUNT; k++) {
+                gasboard_output(gb, k, 0);
+            }
+        }
+        gasboard_ack(gb, id);
+        return 1;
+    }
+    return 0;
+}
+
+static int pu_set_allowed(const gasboard_t *gb)
+{
+    return !((const palletunit_t *)gb)->loop_on;
+}
+
+/* The loop, every poll: from the calibrated samples to the outputs. */
+static void pu_poll(gasboard_t *gb, uint32_t now)
+{
+    palletunit_t *pu = (palletunit_t *)gb;
+    sample_t o2;
+    sample_t co2;
+
+    if (!pu->loop_on) {
+        return;
+    }
+    gasboard_calibrated(gb, SENSOR_O2, &o2);
+    gasboard_calibrated(gb, SENSOR_CO2, &co2);
+    loop_step(&pu->loop, &o2, &co2, now);
+    {
+        const uint8_t want[PU_OUT_COUNT] = { pu->loop.n2, pu->loop.air, pu->loop.fan };
+        uint8_t pass;
+        uint8_t k;
+        /* Closing first, then opening: N2 and air are never open together, not even between two writes. */
+        for (pass = 0; pass < 2u; pass++) {
+            for (k = 0; k < PU_OUT_COUNT; k++) {
+                if (gb->outputs[k] != want[k] && want[k] == pass) {
+                    gasboard_output(gb, k, want[k]);
+                }
+            }
+        }
+    }
+}
+
+const board_profile_t palletunit_profile = {
+    PU_KIND, PU_FW_VERSION, PU_CAPS, pu_actuators, (uint8_t)PU_OUT_COUNT, (uint8_t)PU_OUT_COUNT, 0xFFu,
+    pu_command, pu_set_allowed, pu_poll,
+};
+
+gasboard_config_t palletunit_config_default(void)
+{
+    gasboard_config_t cfg = gasboard_config_default();
+
+    cfg.profile = &palletunit_profile;
+    cfg.sn = PU_SN_DEFAULT;
+    cfg.cells = 1;
+    return cfg;
+}
+
+void palletunit_init(palletunit_t *pu, const gasboard_config_t *cfg)
+{
+    loop_params_t p = loop_params_default();
+    gasboard_config_t c = *cfg;
+
+    c.profile = &palletunit_profile;
+    gasboard_init(&pu->core, &c);
+    loop_init(&pu->loop, &p);
+    pu->loop_on = 1;
+}
+
+void palletunit_poll(palletunit_t *pu)
+{
+    gasboard_poll(&pu->core);
+}
+
+uint32_t palletunit_idle_ms(const palletunit_t *pu)
+{
+    uint32_t idle = gasboard_idle_ms(&pu->core);
+
+    /* The loop looks at least once a second, so the safe state follows a silent sensor promptly. */
+    return idle < 1000u ? idle : 1000u;
+}
