@@ -22,6 +22,7 @@ Options:
   --host HOST        dashboard host (default 127.0.0.1; the demo is an open bench, so loopback only)
   --port PORT        dashboard port (default 8080; 0 picks a free one)
   --db PATH          SQLite file (default .cellbench/bench.sqlite)
+  --read-only        refuse every write (valve buttons, acknowledgements): a demo nobody can change
   -h, --help         this help
 
 Summary line (with --for): frames received=N stored=N rejected=N`;
@@ -37,6 +38,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
       db: { type: 'string', default: '.cellbench/bench.sqlite' },
+      'read-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -64,6 +66,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     port,
     dbPath: values.db,
     bridgePlugins: [dashboardPlugin],
+    // The demo is an open bench on loopback (anyone on this machine acts as operator), or read-only.
+    auth: { mode: values['read-only'] ? 'read-only' : 'open' },
   });
 
   let stopping: Promise<void> | undefined;
@@ -85,7 +89,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   console.log(`cellbench demo: ${cells} cell(s) at ${timeScale} plant s per wall s; boards on ${bench.runDir}`);
   console.log(`cellbench demo: dashboard on ${bench.url}  (Ctrl-C stops)`);
-  console.log('cellbench demo: open bench on loopback: no token needed for the valve buttons (see bridge/README.md, "Auth")');
+  console.log(
+    values['read-only']
+      ? 'cellbench demo: read-only: every write (valve buttons included) is refused with BRIDGE_ERR_READ_ONLY'
+      : 'cellbench demo: open bench on loopback: no token needed for the valve buttons (see bridge/README.md, "Auth")',
+  );
 
   if (durationMs === undefined) return new Promise<number>(() => undefined); // runs until a signal
 

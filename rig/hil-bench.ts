@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { startBridge, type LinkCounters, type RunningBridge } from '../bridge/index.js';
+import { startBridge, type AuthOptions, type LinkCounters, type RunningBridge } from '../bridge/index.js';
 import { createCellPlant, type CellPlant, type CellPlantOptions } from '../simulator/index.js';
 import { HostBoard, PALLETUNIT_HOST_BINARY } from './host-board.js';
 
@@ -49,6 +49,8 @@ export interface HilBenchOptions {
   dbPath?: string;
   /** Plugins for the bridge's HTTP server, e.g. the dashboard. */
   bridgePlugins?: FastifyPluginAsync[];
+  /** The bridge's auth. Default { mode: 'open' }: an open bench on loopback, anyone here acts as operator. */
+  auth?: AuthOptions;
   /** The timer that drives the plant. Default: the process's own. */
   ticker?: Ticker;
   /** Bridge logging. Default false. */
@@ -114,6 +116,7 @@ export class HilBench {
         ports: this.cells.map((c) => ({ path: c.board.linkPath })),
         plugins: this.opts.bridgePlugins ?? [],
         logger: this.opts.logger ?? false,
+        auth: this.opts.auth ?? { mode: 'open' },
       });
       this.startPlantDriver();
     } catch (err) {
