@@ -15,6 +15,8 @@
  * takes the bytes the board sent and returns what to send back and after how long.
  */
 
+import { createRandom, type Random } from '../engine/random.js';
+
 /** CRC-16/MODBUS: reflected polynomial 0xA001, initial 0xFFFF; sent low byte first. */
 export function modbusCrc(bytes: Uint8Array): number {
   let crc = 0xffff;
@@ -76,13 +78,13 @@ export class ModbusCo2Module {
   private pending: number[] = [];
   private readonly answerDelayMs: number;
   private readonly slowMs: number;
-  private randomState: number;
+  private readonly random: Random;
 
   constructor(options: ModbusCo2ModuleOptions = {}) {
     this.address = options.address ?? 1;
     this.answerDelayMs = options.answerDelayMs ?? 0;
     this.slowMs = options.slowMs ?? 1000;
-    this.randomState = (options.seed ?? 1) >>> 0 || 1;
+    this.random = createRandom(options.seed ?? 1);
   }
 
   setValues(values: Co2ModuleValues): void {
@@ -165,15 +167,12 @@ export class ModbusCo2Module {
   private garbage(n: number): Buffer {
     const out = Buffer.alloc(n);
     for (let i = 0; i < n; i++) {
-      let x = this.randomState;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.randomState = x >>> 0;
+      const b = this.random.nextUint32() & 0xff;
       // Never the slave address: garbage that starts like an answer is the board's problem to see through,
       // but here the point is bytes a master must skip.
-      out[i] = (this.randomState & 0xff) === this.address ? 0xff : this.randomState & 0xff;
+      out[i] = b === this.address ? 0xff : b;
     }
     return out;
   }
 }
+

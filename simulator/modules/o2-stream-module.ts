@@ -9,6 +9,8 @@
  * the module's faults on demand. It does no I/O: whoever owns the UART writes what `nextLine()` returns.
  */
 
+import { createRandom, type Random } from '../engine/random.js';
+
 /** Status bits of the S field. */
 export const O2_STATUS = {
   warmup: 0x01,
@@ -78,11 +80,11 @@ export function formatO2Line(values: O2ModuleValues, extraStatus = 0): string {
 
 export class O2StreamModule {
   fault: O2ModuleFault = 'none';
-  private randomState: number;
+  private readonly random: Random;
   private readonly garbageBytes: number;
 
   constructor(options: O2StreamModuleOptions = {}) {
-    this.randomState = (options.seed ?? 1) >>> 0 || 1;
+    this.random = createRandom(options.seed ?? 1);
     this.garbageBytes = options.garbageBytes ?? 40;
   }
 
@@ -108,15 +110,9 @@ export class O2StreamModule {
 
   private garbage(n: number): Buffer {
     const out = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      // xorshift32: a small seeded generator, so a fault run is reproducible.
-      let x = this.randomState;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.randomState = x >>> 0;
-      out[i] = this.randomState & 0xff;
-    }
+    // Seeded, so a fault run is reproducible.
+    for (let i = 0; i < n; i++) out[i] = this.random.nextUint32() & 0xff;
     return out;
   }
 }
+
