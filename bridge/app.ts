@@ -142,6 +142,8 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   const clock = options.clock ?? systemClock;
   const store = new SqliteStore(options.dbPath ?? '.cellbench/bench.sqlite');
   const cells = new CellMap(options.cells, options.defaultAlarms);
+  // Thresholds an admin set at run time outlive restarts and win over the configured ones.
+  for (const t of store.cellThresholds()) cells.setAlarms(t.cellId, t.config);
   const binding = options.binding ?? autoDetect();
   const devices = new DeviceManager({
     cellOf: (id) => cells.cellOf(id),

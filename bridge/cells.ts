@@ -41,6 +41,11 @@ export class CellMap {
     return [...out].sort();
   }
 
+  /** Replaces a cell's own thresholds (an admin's change at run time). */
+  setAlarms(cellId: string, config: CellAlarmConfig): void {
+    this.alarmsByCell.set(cellId, { ...config });
+  }
+
   /** A cell's alarm thresholds: its own over the defaults. */
   alarmsOf(cellId: string): CellAlarmConfig {
     return { ...this.defaults, ...(this.alarmsByCell.get(cellId) ?? {}) };

@@ -71,6 +71,66 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
     async (req) => app.alarms.acknowledge(req.params.id, req.actor?.name ?? 'unknown', app.clock.now()),
   );
 
+  const thresholdProps = {
+    o2LowKpa: { type: 'number', minimum: 0, maximum: 25 },
+    o2HighKpa: { type: 'number', minimum: 0, maximum: 25 },
+    co2HighKpa: { type: 'number', minimum: 0, maximum: 25 },
+    tempLowC: { type: 'number', minimum: -20, maximum: 50 },
+    tempHighC: { type: 'number', minimum: -20, maximum: 50 },
+    staleAfterMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
+    driftO2Kpa: { type: 'number', exclusiveMinimum: 0, maximum: 25 },
+    driftCo2Kpa: { type: 'number', exclusiveMinimum: 0, maximum: 25 },
+    driftTempC: { type: 'number', exclusiveMinimum: 0, maximum: 20 },
+    calGasLowBar: { type: 'number', minimum: 0, maximum: 300 },
+    hysteresisO2Kpa: { type: 'number', minimum: 0, maximum: 5 },
+    hysteresisCo2Kpa: { type: 'number', minimum: 0, maximum: 5 },
+    hysteresisTempC: { type: 'number', minimum: 0, maximum: 5 },
+  } as const;
+  const thresholdsSchema = { type: 'object', additionalProperties: false, properties: thresholdProps } as const;
+
+  app.get<{ Params: { cellId: string } }>(
+    '/cells/:cellId/alarm-thresholds',
+    {
+      schema: {
+        summary: "A cell's alarm thresholds in force (its own over the bridge's defaults). The person-safety alarm has none: it cannot be configured away.",
+        params: cellParams,
+        response: { 200: thresholdsSchema, 404: errorBodySchema },
+      },
+    },
+    async (req) => {
+      cellOr404(req.params.cellId);
+      return app.cells.alarmsOf(req.params.cellId);
+    },
+  );
+
+  app.put<{ Params: { cellId: string }; Body: Record<string, number> }>(
+    '/cells/:cellId/alarm-thresholds',
+    {
+      config: { role: 'admin' },
+      schema: {
+        summary: "Replace a cell's own alarm thresholds (admin); a threshold left out falls back to the default. Kept across restarts.",
+        security,
+        params: cellParams,
+        body: thresholdsSchema,
+        response: { 200: thresholdsSchema, 404: errorBodySchema, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const { cellId } = req.params;
+      cellOr404(cellId);
+      const b = req.body;
+      const pairs: Array<[string, string]> = [['o2LowKpa', 'o2HighKpa'], ['tempLowC', 'tempHighC']];
+      for (const [low, high] of pairs) {
+        if (b[low] !== undefined && b[high] !== undefined && b[low]! >= b[high]!) {
+          throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, `body field "${low}" (${b[low]}) must be below "${high}" (${b[high]})`, { field: low });
+        }
+      }
+      app.store.saveCellThresholds(cellId, b, app.clock.now(), req.actor?.name ?? 'unknown');
+      app.cells.setAlarms(cellId, b);
+      return app.cells.alarmsOf(cellId);
+    },
+  );
+
   app.put<{ Params: { cellId: string }; Body: { open: boolean; at?: string } }>(
     '/cells/:cellId/door',
     {

@@ -137,6 +137,15 @@ CREATE TABLE runs (
   detail        TEXT NOT NULL                   -- JSON
 );
 `,
+  // v5: alarm thresholds an admin set at run time, per cell (they override the configured ones).
+  `
+CREATE TABLE cell_alarm_thresholds (
+  cell_id       TEXT PRIMARY KEY,
+  config        TEXT NOT NULL,                  -- JSON CellAlarmConfig
+  set_at_ms     INTEGER NOT NULL,
+  set_by        TEXT NOT NULL
+);
+`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -572,6 +581,22 @@ export class SqliteStore {
     this.db
       .prepare('INSERT INTO events (at_ms, device_id, path, kind, detail) VALUES (?, ?, ?, ?, ?)')
       .run(e.atMs, e.deviceId ?? null, e.path ?? null, e.kind, JSON.stringify(e.detail ?? {}));
+  }
+
+  /** Saves the thresholds an admin set for a cell (replacing earlier ones). */
+  saveCellThresholds(cellId: string, config: object, atMs: number, by: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO cell_alarm_thresholds (cell_id, config, set_at_ms, set_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT(cell_id) DO UPDATE SET config = excluded.config, set_at_ms = excluded.set_at_ms, set_by = excluded.set_by`,
+      )
+      .run(cellId, JSON.stringify(config), atMs, by);
+  }
+
+  /** Every cell's thresholds set at run time. */
+  cellThresholds(): Array<{ cellId: string; config: Record<string, number> }> {
+    const rows = this.db.prepare('SELECT cell_id AS cellId, config FROM cell_alarm_thresholds ORDER BY cell_id').all() as Array<{ cellId: string; config: string }>;
+    return rows.map((r) => ({ cellId: r.cellId, config: JSON.parse(r.config) as Record<string, number> }));
   }
 
   close(): void {
