@@ -21,7 +21,7 @@ const TARGETS: Record<string, { goal: string; output: string; what: string }> = 
 };
 
 export const FIRMWARE_HELP = `Usage: cellbench firmware build --target TARGET [--clean]
-       cellbench firmware run --board BOARD --target avr-sim|host [--link PATH]
+       cellbench firmware run --board BOARD --target avr-sim|host [--link PATH] [--sn SERIAL] [--period-ms N]
 
 Builds the board firmware for one target from the same sources (firmware/README.md), incrementally: a second
 build with nothing changed does nothing.
@@ -41,7 +41,9 @@ The avr build fails when a board is over its budget (48 KiB flash, 6 KiB static 
 run: starts one board (gasboard or palletunit) until Ctrl-C, its UARTs on PTYs at symlinks: the host link at
 --link PATH (default: a new folder under the OS temp dir), the O2 and CO2 modules at PATH.o2 and PATH.co2 (open
 them with socat, or let a bridge and the module emulators do). --target avr-sim runs the avr build in simavr
-(the firmware/targets/avr-sim harness); --target host runs the host build. It builds what it runs first.`;
+(the firmware/targets/avr-sim harness); --target host runs the host build. It builds what it runs first.
+Both take --sn SERIAL and --period-ms N (avr-sim writes them into the board's EEPROM, at PATH.eeprom, which the
+avr build reads at power-up); both print O and M lines (the valve outputs) on stdout.`;
 
 function make(args: string[]): number {
   const res = spawnSync('make', ['-C', FIRMWARE_DIR, '--no-print-directory', ...args], { stdio: 'inherit' });
@@ -101,6 +103,8 @@ async function runCommand(argv: string[]): Promise<number> {
       board: { type: 'string', default: 'gasboard' },
       target: { type: 'string' },
       link: { type: 'string' },
+      sn: { type: 'string' },
+      'period-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
@@ -109,13 +113,24 @@ async function runCommand(argv: string[]): Promise<number> {
     console.log(FIRMWARE_HELP);
     return 0;
   }
+  if (values.sn !== undefined && !/^[A-Za-z0-9-]{1,16}$/.test(values.sn)) {
+    throw new UsageError(`"--sn" must be 1 to 16 characters of [A-Za-z0-9-]: "${values.sn}"`);
+  }
+  const periodMs = values['period-ms'];
+  if (periodMs !== undefined && !(/^\d+$/.test(periodMs) && Number(periodMs) >= 1)) {
+    throw new UsageError(`"--period-ms" must be a whole number of milliseconds, at least 1: "${periodMs}"`);
+  }
   const byBoard = RUNNABLE[values.target ?? ''];
   if (!byBoard) throw new UsageError(`"--target" must be one of ${Object.keys(RUNNABLE).join(', ')}: "${values.target ?? ''}"`);
   const run = byBoard[values.board];
   if (!run) throw new UsageError(`"--board" must be one of ${Object.keys(byBoard).join(', ')}: "${values.board}"`);
   if (make([run.goal]) !== 0) return 1;
   const link = values.link ?? join(mkdtempSync(join(tmpdir(), 'cellbench-board-')), values.board);
-  const [bin, ...args] = run.args(link);
+  const [bin, ...args] = [
+    ...run.args(link),
+    ...(values.sn !== undefined ? ['--sn', values.sn] : []),
+    ...(periodMs !== undefined ? ['--period-ms', periodMs] : []),
+  ];
   console.log(`cellbench firmware: ${values.board} (${values.target}) on ${link}, ${link}.o2, ${link}.co2; Ctrl-C stops it`);
   // stdin stays open (a board exits at its end): it is the plant link, unused here.
   const child = spawn(bin!, args, { stdio: ['pipe', 'inherit', 'inherit'] });

@@ -1,6 +1,6 @@
 /**
- * A bench in `hil` mode on one machine: a simulated cell per board, each board a host-firmware process
- * whose UARTs are kernel PTYs (its sensor modules served by the simulator's O2-stream and Modbus CO2
+ * A bench in `hil` mode on one machine: a simulated cell per board, each board a host-firmware process (or, per
+ * cell with `target: 'avr-sim'`, the avr build in the simavr harness) whose UARTs are kernel PTYs (its sensor modules served by the simulator's O2-stream and Modbus CO2
  * emulators, rig/host-board.ts), and the bridge reading the boards' host links through the real serialport
  * binding. The plant runs
  * on its own time, `timeScale` plant seconds per wall second, advanced on the injected timer.
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { startBridge, type AuthOptions, type LinkCounters, type RunningBridge } from '../bridge/index.js';
 import { createCellPlant, type CellPlant, type CellPlantOptions } from '../simulator/index.js';
-import { HostBoard, PALLETUNIT_HOST_BINARY } from './host-board.js';
+import { HostBoard } from './host-board.js';
 
 export interface HilCellOptions {
   /** The board's serial number, also its device id in the bridge. */
@@ -25,6 +25,9 @@ export interface HilCellOptions {
   /** The board on this cell: a gasboard (default), or a palletunit whose local loop drives the cell's N2 and
    * air valves (its fan has nothing to drive in the plant). */
   board?: 'gasboard' | 'palletunit';
+  /** What runs the board: 'host', the host build as a process (default); 'avr-sim', the avr build in simavr
+   * (slower to start, and its O2 UART is at 9600 baud: keep `periodMs` at 200 or more). */
+  target?: 'host' | 'avr-sim';
 }
 
 export interface Ticker {
@@ -102,7 +105,8 @@ export class HilBench {
           serialNumber: cell.serialNumber,
           periodMs: this.opts.periodMs ?? 1000,
           clock: this.opts.boardClock ?? 'mono',
-          ...(cell.board === 'palletunit' ? { binaryPath: PALLETUNIT_HOST_BINARY } : {}),
+          board: cell.board ?? 'gasboard',
+          target: cell.target ?? 'host',
         });
         board.on('outputs', (o) => plant.setActuators({ n2: o.n2, air: o.air, scrub: o.scrub }));
         board.on('log', (line) => this.opts.onBoardLog?.(cell.serialNumber, line));

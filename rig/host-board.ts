@@ -1,5 +1,6 @@
 /**
- * A gasboard running as a host-target process (firmware/targets/host): its three UARTs are kernel PTYs at
+ * A board (gasboard or palletunit) running as a host-target process (firmware/targets/host), or as its avr build
+ * in the simavr harness (firmware/targets/avr-sim, `target: 'avr-sim'`), which behaves the same from outside: its three UARTs are kernel PTYs at
  * symlinks (the host link for the bridge; UART1 and UART2 for the sensor modules), its outputs and, with
  * `clock: 'plant'`, its clock are the plant link on stdin/stdout. This starts one, serves its sensor UARTs
  * with the simulator's module emulators (an O2 line stream and a Modbus-RTU CO2 module) over the native
@@ -34,6 +35,8 @@ export const GASBOARD_HOST_BINARY = join(dirname(fileURLToPath(import.meta.url))
 export const AVR_SIM_BINARY = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware', 'build', 'avr-sim', 'avr-sim');
 export const AVR_GASBOARD_ELF = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware', 'build', 'avr', 'gasboard.elf');
 export const PALLETUNIT_HOST_BINARY = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware', 'build', 'host', 'palletunit-host');
+/** The palletunit's avr build, for the simavr harness. */
+export const AVR_PALLETUNIT_ELF = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware', 'build', 'avr', 'palletunit.elf');
 
 /** What the modules of one cell measure: the plant's sensor values, plus the barometric pressure. */
 export interface CellSensorValues extends PlantLinkSensors {
@@ -49,7 +52,15 @@ export interface HostBoardOptions {
   periodMs?: number;
   /** Sensor values older than this are sent as NA. Default 5000. */
   staleMs?: number;
-  /** Default: the gasboard's host build made by `cellbench setup` (PALLETUNIT_HOST_BINARY for a palletunit). */
+  /**
+   * What runs the board: 'host', the host build as a process (default); 'avr-sim', the avr build in the simavr
+   * harness (firmware/targets/avr-sim), which takes the same options (serial number and periods go into its
+   * EEPROM's provisioning record), the same plant link and the same EEPROM file.
+   */
+  target?: 'host' | 'avr-sim';
+  /** Which board: 'gasboard' (default) or 'palletunit'. Picks the binary (host) or the ELF (avr-sim). */
+  board?: 'gasboard' | 'palletunit';
+  /** Overrides the binary `target` and `board` pick (the host build made by `cellbench setup`, or AVR_SIM_BINARY). */
   binaryPath?: string;
   /** The board's EEPROM file (boot counter, calibration; created if missing). Default: `linkPath` + ".eeprom",
    * so a board restarted on the same link keeps counting its boots. */
@@ -150,11 +161,17 @@ export class HostBoard extends EventEmitter<HostBoardEvents> {
 
   /** Starts the process and opens its module ports; rejects if it exits first or a port cannot be opened. */
   static async start(options: HostBoardOptions): Promise<HostBoard> {
-    const binary = options.binaryPath ?? GASBOARD_HOST_BINARY;
-    if (!existsSync(binary)) {
-      throw new Error(`firmware host build not found at ${binary}; run \`cellbench setup\` (or make -C firmware host)`);
+    const palletunit = options.board === 'palletunit';
+    const avrSim = options.target === 'avr-sim';
+    const binary = options.binaryPath ?? (avrSim ? AVR_SIM_BINARY : palletunit ? PALLETUNIT_HOST_BINARY : GASBOARD_HOST_BINARY);
+    const elf = palletunit ? AVR_PALLETUNIT_ELF : AVR_GASBOARD_ELF;
+    for (const file of avrSim ? [binary, elf] : [binary]) {
+      if (!existsSync(file)) {
+        throw new Error(`firmware build not found at ${file}; run \`cellbench setup\` (or make -C firmware ${avrSim ? 'avr-sim' : 'host'})`);
+      }
     }
     const args = [
+      ...(avrSim && options.binaryPath === undefined ? ['--firmware', elf] : []),
       '--link', options.linkPath,
       '--sn', options.serialNumber,
       '--period-ms', String(options.periodMs ?? 1000),

@@ -3,6 +3,10 @@
  * commands, and is read through sensor models. It owns the state vector, the RK4 stepper, the sensors and
  * the discrete events; the physics is `cellDerivative` (model/cell.ts) and nothing here adds to it.
  *
+ * The hot loop runs the fused form of that derivative (model/cell-fused-derivative.ts): the inputs'
+ * per-step coefficients are computed through the per-term functions whenever an input changes (an event,
+ * `setActuators`, `setAmbient`), and each RK4 stage only evaluates what depends on the state.
+ *
  * Time: `step(dtS)` is the only thing that moves plant time. Callers drive it from the virtual clock
  * (engine/virtual-clock.ts), never from the wall clock. Inside a step the plant takes equal RK4 sub-steps
  * no longer than `maxStepS` and no longer than half the cell's fastest time constant; actuators and
@@ -28,7 +32,9 @@ import {
   type CellInputs,
   type CellParams,
 } from './model/cell.js';
+import { cellFusedDerivative, cellStepCoefficients, createCellStepCoefficients } from './model/cell-fused-derivative.js';
 import {
+  CELL_CLOSED_DOOR_SIZE,
   CELL_DYNAMIC_SIZE,
   CELL_INTEGRATED_SIZE,
   CellStateIndex,
@@ -71,6 +77,9 @@ const DRIFT_UPDATE_PERIOD_S = 3600;
 const KINETICS_TEMP_TOLERANCE_K = 0.002;
 /** Bed load, as a fraction of capacity, at which the scrubber switches beds. */
 const BED_SWITCH_FRACTION = 0.9;
+
+/** The fused derivative as the stepper calls it: one module-level function for every plant (monomorphic). */
+const fusedDerivative: DerivativeFn<Float64Array> = (_tS, y, out, coefficients) => cellFusedDerivative(y, coefficients, out);
 
 /** What the sensors report, with the plant time they were taken at; null: no reading (a dropout fault). */
 export interface SensorReadings {
@@ -213,10 +222,30 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   const co2Dissolved0Mol = params.fruitKg > 0 ? co2SolubilityMolPerKpa(params.fruitKg, initial.fruitTempC) * initial.co2Kpa : 0;
   state[I.co2Dissolved] = co2Dissolved0Mol;
 
-  // The integrator carries the first CELL_INTEGRATED_SIZE entries, through a view on the same memory.
-  const integrated = state.subarray(0, CELL_INTEGRATED_SIZE);
-  const stepper = createRk4Stepper(CELL_INTEGRATED_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
-  const derivative: DerivativeFn = (tS, y, out) => cellDerivative(tS, y, inputs, params, out);
+  // The integrator carries the first CELL_INTEGRATED_SIZE entries while the door is open, and the first
+  // CELL_CLOSED_DOOR_SIZE while it is shut (the door's flows are 0 then), through views on the same memory.
+  const integratedOpen = state.subarray(0, CELL_INTEGRATED_SIZE);
+  const integratedClosed = state.subarray(0, CELL_CLOSED_DOOR_SIZE);
+  const stepperOpen = createRk4Stepper(CELL_INTEGRATED_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
+  const stepperClosed = createRk4Stepper(CELL_CLOSED_DOOR_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
+  // Coefficients of the fused derivative; refreshed before a sub-step whenever an input has changed.
+  const coefficients = createCellStepCoefficients();
+  let coefficientsStale = true;
+  // The inlets' flows for the ledger, refreshed with the coefficients.
+  let n2InMolPerS = 0;
+  let airInMolPerS = 0;
+  const n2InO2Fraction = n2InletO2Fraction(params.n2PurityFraction);
+  function refreshCoefficients(): void {
+    cellStepCoefficients(inputs, params, coefficients);
+    n2InMolPerS = n2InletMolPerS(params.n2FlowNm3PerH);
+    const ambient = inputs.ambient;
+    airInMolPerS = airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC);
+    coefficientsStale = false;
+  }
+  // The gas volume the relief valve computed after the last sub-step, while the gas has not changed since
+  // (the sensors see the same volume).
+  let sharedGasVolumeM3 = 0;
+  let sharedGasVolumeFresh = false;
   const rates = new Float64Array(CELL_INTEGRATED_SIZE);
   const algebraic: CellAlgebraic = {
     gasVolumeM3: 0, pressurePa: 0, o2Kpa: 0, co2Kpa: 0, o2UptakeMolPerS: 0, co2ProductionMolPerS: 0,
@@ -234,11 +263,13 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
 
   let nextDriftUpdateS = 0;
   function updateDrift(atS: number): void {
-    inputs.fermentationScale = breakPointDriftVmFermScale(
+    const scale = breakPointDriftVmFermScale(
       resolved.preset.respiration,
       resolved.preset.breakPoint,
       resolved.storageDayAtStart + atS / 86_400,
     );
+    if (scale !== inputs.fermentationScale) coefficientsStale = true;
+    inputs.fermentationScale = scale;
     nextDriftUpdateS = atS + DRIFT_UPDATE_PERIOD_S;
   }
 
@@ -252,8 +283,13 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const airTempC = state[I.airTempC]!;
     // Fast path: the valve is shut while the pressure is inside its band (nearly always).
     const volume = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, ambient.pressurePa);
+    sharedGasVolumeM3 = volume;
+    sharedGasVolumeFresh = true;
+    // While the breather bag is slack the cell is at ambient pressure (breather-bag.ts): the valve is shut.
+    if (volume > params.freeVolumeM3 && volume < params.freeVolumeM3 + params.breatherBagM3) return;
     const gaugePa = freeGasPressurePa(nTotal, volume, airTempC) - ambient.pressurePa;
     if (gaugePa <= params.reliefValveOpeningPa && gaugePa >= -params.reliefValveOpeningPa) return;
+    sharedGasVolumeFresh = false;
     // At the valve's opening pressures the bag is full (venting) or empty (admitting).
     const overVolume = params.freeVolumeM3 + params.breatherBagM3;
     let vent = reliefValveVentMol(nTotal, overVolume, airTempC, ambient.pressurePa, params.reliefValveOpeningPa);
@@ -283,6 +319,8 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const load = state[inputs.activeBed === 0 ? I.bedALoad : I.bedBLoad]!;
     if (load < BED_SWITCH_FRACTION * params.scrubberBedCapacityMol) return;
     inputs.activeBed = inputs.activeBed === 0 ? 1 : 0;
+    coefficientsStale = true;
+    sharedGasVolumeFresh = false;
     const ambient = inputs.ambient;
     const airMol = molFromKpa(ambient.pressurePa / 1000, params.scrubberVoidM3, ambient.tempC);
     // The void air's CO2 (0.04 %) is booked with the balance gas: it is below the analysers' resolution.
@@ -294,20 +332,36 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   }
 
   /**
+   * Moves the step's total inflow of ambient air at `stepIndex` into the per-species ledger at `ledgerIndex`,
+   * by the ambient's mole fractions (constant over the step), and sets the total back to 0.
+   */
+  function splitAmbientInflow(stepIndex: number, ledgerIndex: number): void {
+    const mol = state[stepIndex]!;
+    if (mol === 0) return;
+    const ambient = inputs.ambient;
+    state[ledgerIndex + O2] = state[ledgerIndex + O2]! + mol * ambient.o2Fraction;
+    state[ledgerIndex + CO2] = state[ledgerIndex + CO2]! + mol * ambient.co2Fraction;
+    state[ledgerIndex + N2] = state[ledgerIndex + N2]! + mol * (1 - ambient.o2Fraction - ambient.co2Fraction);
+    state[stepIndex] = 0;
+  }
+
+  /**
    * Books the flows that are constant over a sub-step (inlets, cooling, fans) as rate × `hS`: exactly what
    * RK4 integrated for them in the gas. Runs before the events, which may switch the cooling.
    */
   function bookConstantFlows(hS: number): void {
     const actuators = inputs.actuators;
+    splitAmbientInflow(I.leakInStep, I.leakIn);
+    if (actuators.door) splitAmbientInflow(I.doorInStep, I.doorIn);
     if (actuators.n2) {
-      const mol = n2InletMolPerS(params.n2FlowNm3PerH) * hS;
-      const xO2 = n2InletO2Fraction(params.n2PurityFraction);
+      const mol = n2InMolPerS * hS;
+      const xO2 = n2InO2Fraction;
       state[I.n2Inlet + O2] = state[I.n2Inlet + O2]! + mol * xO2;
       state[I.n2Inlet + N2] = state[I.n2Inlet + N2]! + mol * (1 - xO2);
     }
     if (actuators.air) {
       const ambient = inputs.ambient;
-      const mol = airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC) * hS;
+      const mol = airInMolPerS * hS;
       state[I.airInlet + O2] = state[I.airInlet + O2]! + mol * ambient.o2Fraction;
       state[I.airInlet + CO2] = state[I.airInlet + CO2]! + mol * ambient.co2Fraction;
       state[I.airInlet + N2] = state[I.airInlet + N2]! + mol * (1 - ambient.o2Fraction - ambient.co2Fraction);
@@ -320,10 +374,15 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     reliefValve();
     scrubberSwitch();
     if (params.coolingCapacityW > 0) {
-      inputs.coolingOn = coolingOnNext(state[I.airTempC]!, setpointC, params.coolingBandK, inputs.coolingOn ?? false);
+      const wasOn = inputs.coolingOn ?? false;
+      inputs.coolingOn = coolingOnNext(state[I.airTempC]!, setpointC, params.coolingBandK, wasOn);
+      if (inputs.coolingOn !== wasOn) coefficientsStale = true;
     }
     const fruitTempC = state[I.fruitTempC]!;
-    if (Math.abs(fruitTempC - inputs.kineticsTempC!) > KINETICS_TEMP_TOLERANCE_K) inputs.kineticsTempC = fruitTempC;
+    if (Math.abs(fruitTempC - inputs.kineticsTempC!) > KINETICS_TEMP_TOLERANCE_K) {
+      inputs.kineticsTempC = fruitTempC;
+      coefficientsStale = true;
+    }
     if (atS >= nextDriftUpdateS) updateDrift(atS);
   }
   events(0);
@@ -346,7 +405,10 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const nCo2 = state[I.gas + CO2]!;
     const nTotal = nO2 + nCo2 + state[I.gas + N2]!;
     const airTempC = state[I.airTempC]!;
-    const volume = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, inputs.ambient.pressurePa);
+    const volume = sharedGasVolumeFresh
+      ? sharedGasVolumeM3
+      : gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, inputs.ambient.pressurePa);
+    sharedGasVolumeFresh = false;
     const kpaPerMol = freeGasPressurePa(1, volume, airTempC) / 1000;
     o2Sensor.update(nO2 * kpaPerMol, hS);
     co2Sensor.update(nCo2 * kpaPerMol, hS);
@@ -362,7 +424,12 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const hS = dtS / steps;
     const startS = timeS;
     for (let n = 0; n < steps; n++) {
-      stepper.step(derivative, startS + n * hS, integrated, hS);
+      if (coefficientsStale) refreshCoefficients();
+      if (inputs.actuators.door) {
+        stepperOpen.step(fusedDerivative, startS + n * hS, integratedOpen, hS, coefficients);
+      } else {
+        stepperClosed.step(fusedDerivative, startS + n * hS, integratedClosed, hS, coefficients);
+      }
       bookConstantFlows(hS);
       events(startS + (n + 1) * hS);
       updateSensors(hS);
@@ -378,8 +445,8 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const nCo2 = state[I.gas + CO2]!;
     const nN2 = state[I.gas + N2]!;
     const kpaPerMol = a.o2Kpa > 0 && nO2 > 0 ? a.o2Kpa / nO2 : a.pressurePa / 1000 / (nO2 + nCo2 + nN2);
-    let leakInflowMolPerS = 0;
-    for (let s = 0; s < SPECIES_COUNT; s++) leakInflowMolPerS += rates[I.leakIn + s]! - rates[I.leakOut + s]!;
+    let leakInflowMolPerS = rates[I.leakInStep]!;
+    for (let s = 0; s < SPECIES_COUNT; s++) leakInflowMolPerS -= rates[I.leakOut + s]!;
     const ledgerJ = (index: number): number => state[index]!;
     const coolingElectricJ = ledgerJ(I.coolingHeatJ) / params.coolingCop + ledgerJ(I.fanEnergyJ);
     return {
@@ -438,10 +505,12 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     setActuators(update: Partial<CellActuators>): void {
       const before = inputs.actuators;
       inputs.actuators = resolveActuators(update, before);
+      coefficientsStale = true;
       if (inputs.actuators.door !== before.door) chooseSubStep();
     },
     setAmbient(update: Partial<AmbientConditions>): void {
       inputs.ambient = resolveAmbient(update, inputs.ambient);
+      coefficientsStale = true;
       chooseSubStep();
     },
     setCoolingSetpoint(tempC: number): void {

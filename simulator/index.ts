@@ -73,6 +73,7 @@ export {
   CELL_STATE_SIZE,
   CELL_INTEGRATED_SIZE,
   CELL_DYNAMIC_SIZE,
+  CELL_CLOSED_DOOR_SIZE,
   CellStateIndex,
   createCellState,
   readGasLedger,
@@ -91,6 +92,12 @@ export {
   type CellInputs,
   type CellParams,
 } from './model/cell.js';
+export {
+  CELL_STEP_COEFFICIENTS_SIZE,
+  cellFusedDerivative,
+  cellStepCoefficients,
+  createCellStepCoefficients,
+} from './model/cell-fused-derivative.js';
 
 export {
   RQ_BREAK_FACTOR,

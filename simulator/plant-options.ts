@@ -193,7 +193,9 @@ function checkKeys(name: string, value: unknown, known: readonly string[]): Reco
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(`"${name}" must be an object: ${show(value)}`);
   }
-  for (const key of Object.keys(value)) {
+  // for…in rather than Object.keys: no array per call (setAmbient runs every few minutes of a run).
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     if (!known.includes(key)) {
       const where = name === 'options' ? 'option' : `option in "${name}"`;
       throw invalid(`unknown ${where} "${key}"; known: ${known.join(', ')}`);
@@ -268,14 +270,18 @@ function resolvePreset(value: unknown): PlantPreset {
   return preset;
 }
 
+const AMBIENT_PRESSURE_RANGE: Range = { min: 50_000, max: 120_000 };
+const AMBIENT_TEMP_RANGE: Range = { min: -40, max: 60 };
+const FRACTION_RANGE: Range = { min: 0, max: 1 };
+
 /** Checks an ambient update against the allowed ranges; `base` fills what `value` leaves out. */
 export function resolveAmbient(value: unknown, base: Readonly<AmbientConditions>): AmbientConditions {
   const raw = value === undefined ? {} : checkKeys('ambient', value, AMBIENT_KEYS);
   const ambient: AmbientConditions = {
-    pressurePa: checkNumber('ambient.pressurePa', raw.pressurePa, base.pressurePa, { min: 50_000, max: 120_000 }),
-    tempC: checkNumber('ambient.tempC', raw.tempC, base.tempC, { min: -40, max: 60 }),
-    o2Fraction: checkNumber('ambient.o2Fraction', raw.o2Fraction, base.o2Fraction, { min: 0, max: 1 }),
-    co2Fraction: checkNumber('ambient.co2Fraction', raw.co2Fraction, base.co2Fraction, { min: 0, max: 1 }),
+    pressurePa: checkNumber('ambient.pressurePa', raw.pressurePa, base.pressurePa, AMBIENT_PRESSURE_RANGE),
+    tempC: checkNumber('ambient.tempC', raw.tempC, base.tempC, AMBIENT_TEMP_RANGE),
+    o2Fraction: checkNumber('ambient.o2Fraction', raw.o2Fraction, base.o2Fraction, FRACTION_RANGE),
+    co2Fraction: checkNumber('ambient.co2Fraction', raw.co2Fraction, base.co2Fraction, FRACTION_RANGE),
   };
   if (ambient.o2Fraction + ambient.co2Fraction > 1) {
     throw invalid(

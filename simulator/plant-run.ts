@@ -155,6 +155,9 @@ export function runPlant(options: PlantRunOptions, onRow: (row: PlantRunRow) => 
   // the run) does not depend on how often rows are recorded.
   onRow(rowOf(plant, plant.readSensors()));
   rows++;
+  // The keeper is the only one to switch the actuators during the run, so it keeps their state itself
+  // (instead of copying them out of the plant every tick).
+  let actuators = plant.actuators;
   for (let tick = 1; tick <= totalTicks; tick++) {
     plant.step(tickS);
     if (plant.timeS >= nextWeatherS) {
@@ -164,9 +167,11 @@ export function runPlant(options: PlantRunOptions, onRow: (row: PlantRunRow) => 
     const reading = plant.readSensors();
     // The keeper decides on readings; without one (a dropout) it leaves the actuators as they are.
     if (control === 'hold' && reading.o2Kpa !== null && reading.co2Kpa !== null) {
-      const before = plant.actuators;
-      const next = regimeHoldActuators(targets, reading.o2Kpa, reading.co2Kpa, before);
-      if (next.n2 !== before.n2 || next.air !== before.air || next.scrub !== before.scrub) plant.setActuators(next);
+      const next = regimeHoldActuators(targets, reading.o2Kpa, reading.co2Kpa, actuators);
+      if (next.n2 !== actuators.n2 || next.air !== actuators.air || next.scrub !== actuators.scrub) {
+        plant.setActuators(next);
+        actuators = next;
+      }
     }
     if (tick % ticksPerRow === 0) {
       onRow(rowOf(plant, reading));

@@ -68,7 +68,8 @@ export type ReadingMessage = Extract<BoardMessage, { type: 'RD' }>;
 export type StatusMessage = Extract<BoardMessage, { type: 'ST' }>;
 
 export type CommandOutcome =
-  | { outcome: 'ack'; id: number; replay?: { n: number; from?: number; to?: number } }
+  /** `cal`: the board's calibration count after a `cal` command (its ACK's `cal`). */
+  | { outcome: 'ack'; id: number; replay?: { n: number; from?: number; to?: number }; cal?: number }
   | { outcome: 'nak'; id: number; code: string }
   | { outcome: 'status'; id: number; status: StatusMessage };
 
@@ -110,6 +111,10 @@ export function isIdempotent(command: Command): boolean {
     case 'replay':
     case 'status':
       return true;
+    case 'cal':
+      // A zero or span stored twice moves the calibration count on (and a span taken twice, on a sensor that
+      // moved meanwhile, is another calibration): never sent again after a timeout.
+      return false;
     default:
       // A command added later is not retried until someone decides it is safe to send twice.
       return false;
@@ -314,7 +319,12 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     this.emit('answer');
     if (msg.type === 'ACK') {
       this.emit('commandFinished', p.id, 'ack', now);
-      p.resolve(msg.replay ? { outcome: 'ack', id: p.id, replay: msg.replay } : { outcome: 'ack', id: p.id });
+      p.resolve({
+        outcome: 'ack',
+        id: p.id,
+        ...(msg.replay ? { replay: msg.replay } : {}),
+        ...(msg.cal !== undefined && p.command.op === 'cal' ? { cal: msg.cal } : {}),
+      });
     } else if (msg.type === 'ST') {
       this.emit('commandFinished', p.id, 'ack', now);
       p.resolve({ outcome: 'status', id: p.id, status: msg });

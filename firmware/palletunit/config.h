@@ -30,4 +30,8 @@
 #define PU_CO2_MAX_MIN           100   /* 0.100 kPa */
 #define PU_CO2_MAX_MAX           20000 /* 20.000 kPa */
 
+/* EEPROM map (palletunit): the gasboard's boot record (0..13) and calibration (32..73), then the setpoints
+ * (palletunit/setpoint_record.h, 14 bytes), which SETPT stores so that they survive a power cycle. */
+#define PU_EE_SETPT_ADDR         80u
+
 #endif

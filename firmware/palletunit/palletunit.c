@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#include "common/hal.h"
 #include "palletunit/config.h"
+#include "palletunit/setpoint_record.h"
 
 static const char *const pu_actuators[PU_OUT_COUNT] = { "n2", "air", "fan" };
 
@@ -67,10 +69,18 @@ static int pu_command(gasboard_t *gb, const frame_t *f, uint32_t id, uint32_t no
         }
         if (!only(f, keys) || !parse_fixed(frame_get(f, "o2"), 2u, &o2) || !parse_fixed(frame_get(f, "co2"), 3u, &co2)) {
             gasboard_nak(gb, id, "E_ARG");
-        } else if (!loop_set_setpoints(&pu->loop, o2, co2)) {
+        } else if (!setpoint_valid(o2, co2)) {
             gasboard_nak(gb, id, "E_RANGE");
         } else {
-            gasboard_ack(gb, id);
+            /* Stored first, used after: a failed write changes nothing (as CAL). */
+            uint8_t rec[SETPOINT_RECORD_SIZE];
+            setpoint_record_encode(o2, co2, rec);
+            if (hal_eeprom_write(PU_EE_SETPT_ADDR, rec, SETPOINT_RECORD_SIZE) != 0) {
+                gasboard_nak(gb, id, "E_STORE");
+            } else {
+                loop_set_setpoints(&pu->loop, o2, co2);
+                gasboard_ack(gb, id);
+            }
         }
         return 1;
     }
@@ -155,6 +165,26 @@ void palletunit_init(palletunit_t *pu, const gasboard_config_t *cfg)
     gasboard_init(&pu->core, &c);
     loop_init(&pu->loop, &p);
     pu->loop_on = 1;
+    /* The setpoints the host last stored, if intact; else config.h's. */
+    {
+        uint8_t rec[SETPOINT_RECORD_SIZE];
+        int32_t o2;
+        int32_t co2;
+        if (hal_eeprom_read(PU_EE_SETPT_ADDR, rec, SETPOINT_RECORD_SIZE) == 0) {
+            if (setpoint_record_decode(rec, &o2, &co2)) {
+                loop_set_setpoints(&pu->loop, o2, co2);
+            } else {
+                uint8_t i;
+                uint8_t erased = 1;
+                for (i = 0; i < SETPOINT_RECORD_SIZE; i++) {
+                    erased = (uint8_t)(erased && rec[i] == 0xFFu);
+                }
+                if (!erased) {
+                    hal_log("palletunit: setpoint record corrupted; using the default setpoints");
+                }
+            }
+        }
+    }
 }
 
 void palletunit_poll(palletunit_t *pu)

@@ -24,7 +24,8 @@ extern const board_profile_t palletunit_profile;
 /* The engine's defaults with the palletunit's profile and serial number. */
 gasboard_config_t palletunit_config_default(void);
 
-/* Starts the engine (boot count, calibration, modules) and the loop (on, with config.h's setpoints). */
+/* Starts the engine (boot count, calibration, modules) and the loop (on, with the setpoints stored in EEPROM by
+ * the last SETPT, or config.h's when there is no intact record). */
 void palletunit_init(palletunit_t *pu, const gasboard_config_t *cfg);
 
 void palletunit_poll(palletunit_t *pu);

@@ -162,7 +162,13 @@ export type Command =
   | { op: 'set_valve'; valve: ValveName; on: boolean }
   /** Replays readings `from`..`to` (inclusive, from ≤ to, at most MAX_REPLAY_READINGS). */
   | { op: 'replay'; from: number; to: number }
-  | { op: 'status' };
+  | { op: 'status' }
+  /**
+   * Calibrates one gas (PROTOCOL.md, "Calibration"): `ref` in the gas's RD unit (kPa) for zero and span, absent
+   * for factory. The ACK carries the board's new calibration count (`cal`). Not idempotent: a span or zero sent
+   * twice stores twice (the count moves on), so the bridge never retries it.
+   */
+  | { op: 'cal'; gas: CalGas; point: CalPoint; ref?: number };
 
 /** The most readings one REPLAY may ask for. */
 export const MAX_REPLAY_READINGS = 1024;
@@ -178,6 +184,8 @@ export function commandFrame(id: number, command: Command): Frame {
       return { type: 'REPLAY', fields: [['id', String(id)], ['from', String(command.from)], ['to', String(command.to)]] };
     case 'status':
       return { type: 'STATUS', fields: [['id', String(id)]] };
+    case 'cal':
+      return calCommandFrame(id, command.gas, command.point, command.ref);
   }
 }
 
@@ -195,7 +203,7 @@ export function statusCommandFrame(id: number): Frame {
 /**
  * The CAL frame (PROTOCOL.md, "Calibration"): `refValue` in the gas's RD unit (kPa), written with its RD
  * decimals; required for zero and span, absent for factory. The ACK carries the new calibration count as `cal`.
- * (Not yet a `Command` op: the bridge's command queue decides which ops it accepts.)
+ * (`commandFrame(id, { op: 'cal', ... })` gives the same frame.)
  */
 export function calCommandFrame(id: number, gas: CalGas, point: CalPoint, refValue?: number): Frame {
   if ((point === 'factory') !== (refValue === undefined)) {

@@ -9,6 +9,7 @@
 #include "common/crc16.h"
 #include "palletunit/config.h"
 #include "palletunit/palletunit.h"
+#include "palletunit/setpoint_record.h"
 #include "test/check.h"
 #include "test/fake_hal.h"
 
@@ -196,11 +197,138 @@ static void test_host_commands(void)
     }
 }
 
+/* A power cycle keeping the EEPROM, and the board up again with a host. */
+static void power_cycle(void)
+{
+    gasboard_config_t cfg = palletunit_config_default();
+
+    fake_power_cycle(HAL_RESET_POWER);
+    palletunit_init(&pu, &cfg);
+    send("HELLO id=1 proto=1");
+    fake_host_next_line();
+}
+
+static void test_setpoint_record(void)
+{
+    uint8_t rec[SETPOINT_RECORD_SIZE];
+    uint8_t bad[SETPOINT_RECORD_SIZE];
+    int32_t o2 = -1;
+    int32_t co2 = -1;
+    unsigned bit;
+
+    setpoint_record_encode(120, 1000, rec);
+    CHECK(rec[0] == 'S' && rec[1] == 'P' && rec[2] == 1u && rec[3] == 0u);
+    CHECK(rec[4] == 120u && rec[5] == 0u && rec[8] == (1000u & 0xFFu) && rec[9] == (1000u >> 8));
+    CHECK_EQ_U(rec[12] | (rec[13] << 8), crc16(rec, 12u));
+    CHECK(setpoint_record_decode(rec, &o2, &co2));
+    CHECK_EQ_I(o2, 120);
+    CHECK_EQ_I(co2, 1000);
+    for (bit = 0; bit < SETPOINT_RECORD_SIZE * 8u; bit++) {
+        memcpy(bad, rec, sizeof bad);
+        bad[bit / 8u] ^= (uint8_t)(1u << (bit % 8u));
+        o2 = -1;
+        if (!CHECK(!setpoint_record_decode(bad, &o2, &co2) && o2 == -1)) {
+            fprintf(stderr, "    bit %u\n", bit);
+            break;
+        }
+    }
+    memset(bad, 0xFF, sizeof bad);
+    CHECK(!setpoint_record_decode(bad, &o2, &co2)); /* erased */
+    /* Intact but outside the limits (a record from another build, say): not used. */
+    setpoint_record_encode(PU_O2_SETPOINT_MAX + 1, 1000, bad);
+    CHECK(!setpoint_record_decode(bad, &o2, &co2));
+    setpoint_record_encode(120, PU_CO2_MAX_MIN - 1, bad);
+    CHECK(!setpoint_record_decode(bad, &o2, &co2));
+    CHECK(setpoint_valid(PU_O2_SETPOINT_MIN, PU_CO2_MAX_MAX));
+    CHECK(!setpoint_valid(PU_O2_SETPOINT_MIN - 1, PU_CO2_MAX_MAX));
+}
+
+static void test_setpoints_survive_power_cycle(void)
+{
+    unsigned writes;
+    int i;
+
+    /* A new board: the defaults. */
+    power_up();
+    CHECK_EQ_I(pu.loop.p.o2_setpoint, PU_O2_SETPOINT_DEFAULT);
+    CHECK_EQ_I(pu.loop.p.co2_max, PU_CO2_MAX_DEFAULT);
+    send("HELLO id=1 proto=1");
+    fake_host_next_line();
+    send("SETPT id=2 o2=0.80 co2=2.5");
+    EXPECT("ACK id=2");
+    CHECK_EQ_I(pu.loop.p.o2_setpoint, 80);
+    {
+        int32_t o2 = 0;
+        int32_t co2 = 0;
+        CHECK(setpoint_record_decode(&fake_eeprom()[PU_EE_SETPT_ADDR], &o2, &co2));
+        CHECK_EQ_I(o2, 80);
+        CHECK_EQ_I(co2, 2500);
+    }
+
+    /* Power cycle: the loop starts on the stored setpoints, and acts on them without a host. */
+    fake_power_cycle(HAL_RESET_POWER);
+    {
+        gasboard_config_t cfg = palletunit_config_default();
+        palletunit_init(&pu, &cfg);
+    }
+    CHECK_EQ_I(pu.loop.p.o2_setpoint, 80);
+    CHECK_EQ_I(pu.loop.p.co2_max, 2500);
+    fake_set_time(1000);
+    sample(&pu.core.o2m.o2, 150); /* 1.50 kPa: above 0.80 + 0.20, so N2 (with the default 1.50 it would hold) */
+    sample(&pu.core.co2m.co2, 2000);
+    palletunit_poll(&pu);
+    CHECK_EQ_U(fake_output(PU_OUT_N2), 1);
+    CHECK_EQ_U(fake_output(PU_OUT_AIR), 0);
+
+    /* A refused SETPT stores nothing. */
+    send("HELLO id=1 proto=1");
+    fake_host_next_line();
+    writes = fake_eeprom_writes();
+    send("SETPT id=3 o2=0.10 co2=1.000");
+    EXPECT("NAK id=3 code=E_RANGE");
+    send("SETPT id=4 o2=abc co2=1.000");
+    EXPECT("NAK id=4 code=E_ARG");
+    CHECK_EQ_U(fake_eeprom_writes(), writes);
+
+    /* An EEPROM that fails: NAK E_STORE, and neither the loop nor the record changes. */
+    fake_eeprom_fail_writes(1);
+    send("SETPT id=5 o2=2.00 co2=1.000");
+    EXPECT("NAK id=5 code=E_STORE");
+    fake_eeprom_fail_writes(0);
+    CHECK_EQ_I(pu.loop.p.o2_setpoint, 80);
+    power_cycle();
+    CHECK_EQ_I(pu.loop.p.o2_setpoint, 80);
+    CHECK_EQ_I(pu.loop.p.co2_max, 2500);
+
+    /* A corrupted record (one flipped bit): the defaults, said once in the log. */
+    {
+        unsigned logs;
+        fake_eeprom()[PU_EE_SETPT_ADDR + 5u] ^= 0x10u;
+        logs = fake_log_count();
+        power_cycle();
+        CHECK_EQ_I(pu.loop.p.o2_setpoint, PU_O2_SETPOINT_DEFAULT);
+        CHECK_EQ_I(pu.loop.p.co2_max, PU_CO2_MAX_DEFAULT);
+        CHECK(fake_log_count() > logs);
+    }
+
+    /* Stored again, it holds over several power cycles; the boot counter's record beside it is untouched. */
+    send("SETPT id=6 o2=3.00 co2=0.800");
+    EXPECT("ACK id=6");
+    for (i = 0; i < 3; i++) {
+        power_cycle();
+        CHECK_EQ_I(pu.loop.p.o2_setpoint, 300);
+        CHECK_EQ_I(pu.loop.p.co2_max, 800);
+    }
+    CHECK_EQ_U(pu.core.boot, 7u); /* power_up, then six power cycles */
+}
+
 int main(void)
 {
     test_never_both();
     test_identity();
     test_loop_without_host();
     test_host_commands();
+    test_setpoint_record();
+    test_setpoints_survive_power_cycle();
     return check_done();
 }

@@ -18,7 +18,12 @@
  * build their intermediate probe values, which saves a third of the vector work for a ledger-heavy model.
  * The derivative function must not read them from the state it is given.
  *
- * A stepper owns three scratch arrays of the state size, allocated once; a step allocates nothing.
+ * A stepper owns five scratch arrays of the state size (four slopes and a probe), allocated once; a step
+ * allocates nothing. Each stage builds only the probe entries the derivative reads, and the slopes are
+ * combined in one pass at the end (one pass over the state instead of one per stage). The derivative gets
+ * a `context` argument, passed through untouched (python-control's `params`): a model's constants and
+ * inputs, so that one module-level derivative function serves every instance of the model (a closure per
+ * instance would make the call site polymorphic and defeat inlining).
  * Inputs that change between steps (valves, ambient) are the caller's business: they are held constant
  * over a step (zero-order hold), so discrete events stay out of the derivative function.
  */
@@ -27,20 +32,24 @@ import { SimulatorError } from '../simulator-error.js';
 
 /**
  * Writes dy/dt at time `tS` for `state` into `out` (same length as `state`). Must not keep references to
- * `state` or `out`, which are the stepper's scratch buffers, and must not modify `state`.
+ * `state` or `out`, which are the stepper's scratch buffers, and must not modify `state`. `context` is
+ * what the caller passed to `step` or `advance` (undefined if nothing).
  */
-export type DerivativeFn = (tS: number, state: Float64Array, out: Float64Array) => void;
+export type DerivativeFn<C = unknown> = (tS: number, state: Float64Array, out: Float64Array, context: C) => void;
 
 export interface Rk4Stepper {
   /** Length of the state vectors this stepper accepts. */
   readonly size: number;
-  /** Advances `state` in place by one step of `hS` seconds from time `tS`; returns `tS + hS`. */
-  step(f: DerivativeFn, tS: number, state: Float64Array, hS: number): number;
+  /**
+   * Advances `state` in place by one step of `hS` seconds from time `tS`; returns `tS + hS`. `context`
+   * is handed to every call of `f`.
+   */
+  step<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, hS: number, context?: C): number;
   /**
    * Advances `state` in place by `durationS` in equal steps no longer than `maxStepS` (the number of
    * steps is ⌈durationS / maxStepS⌉); returns the new time. A duration of 0 does nothing.
    */
-  advance(f: DerivativeFn, tS: number, state: Float64Array, durationS: number, maxStepS: number): number;
+  advance<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, durationS: number, maxStepS: number, context?: C): number;
 }
 
 export interface Rk4StepperOptions {
@@ -59,49 +68,30 @@ export function createRk4Stepper(size: number, options: Rk4StepperOptions = {}):
   if (!Number.isInteger(dynamic) || dynamic < 0 || dynamic > size) {
     throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"quadratureFrom" must be an integer from 0 to ${size}: ${dynamic}`);
   }
-  const slope = new Float64Array(size);
-  const probe = new Float64Array(size);
-  /** k1 + 2·k2 + 2·k3, summed as the stages come, so each stage is one pass over the state. */
-  const sum = new Float64Array(size);
+  const scratch: Rk4Scratch = {
+    size,
+    dynamic,
+    k1: new Float64Array(size),
+    k2: new Float64Array(size),
+    k3: new Float64Array(size),
+    k4: new Float64Array(size),
+    probe: new Float64Array(size),
+  };
 
-  function step(f: DerivativeFn, tS: number, state: Float64Array, hS: number): number {
+  function step<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, hS: number, context?: C): number {
     if (state.length !== size) {
       throw new SimulatorError('SIM_ERR_INVALID_OPTION', `state has length ${state.length}; this stepper integrates ${size}`);
     }
-    const half = hS / 2;
-    f(tS, state, slope); // k1
-    for (let i = 0; i < dynamic; i++) {
-      const k = slope[i]!;
-      sum[i] = k;
-      probe[i] = state[i]! + half * k;
-    }
-    for (let i = dynamic; i < size; i++) sum[i] = slope[i]!;
-    f(tS + half, probe, slope); // k2
-    for (let i = 0; i < dynamic; i++) {
-      const k = slope[i]!;
-      sum[i] = sum[i]! + 2 * k;
-      probe[i] = state[i]! + half * k;
-    }
-    for (let i = dynamic; i < size; i++) sum[i] = sum[i]! + 2 * slope[i]!;
-    f(tS + half, probe, slope); // k3
-    for (let i = 0; i < dynamic; i++) {
-      const k = slope[i]!;
-      sum[i] = sum[i]! + 2 * k;
-      probe[i] = state[i]! + hS * k;
-    }
-    for (let i = dynamic; i < size; i++) sum[i] = sum[i]! + 2 * slope[i]!;
-    f(tS + hS, probe, slope); // k4
-    const sixth = hS / 6;
-    for (let i = 0; i < size; i++) state[i] = state[i]! + sixth * (sum[i]! + slope[i]!);
-    return tS + hS;
+    return rk4Step(scratch, f, tS, state, hS, context as C);
   }
 
-  function advance(
-    f: DerivativeFn,
+  function advance<C>(
+    f: DerivativeFn<C>,
     tS: number,
     state: Float64Array,
     durationS: number,
     maxStepS: number,
+    context?: C,
   ): number {
     if (!Number.isFinite(durationS) || durationS < 0) {
       throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"durationS" must be a finite number ≥ 0: ${durationS}`);
@@ -113,9 +103,43 @@ export function createRk4Stepper(size: number, options: Rk4StepperOptions = {}):
     // The tolerance keeps 60 / 10 at 6 steps when floating point makes it 6.000000000000001.
     const steps = Math.max(1, Math.ceil(durationS / maxStepS - 1e-9));
     const hS = durationS / steps;
-    for (let n = 0; n < steps; n++) step(f, tS + n * hS, state, hS);
+    for (let n = 0; n < steps; n++) step(f, tS + n * hS, state, hS, context);
     return tS + durationS;
   }
 
   return { size, step, advance };
+}
+
+/** A stepper's sizes and scratch arrays. */
+interface Rk4Scratch {
+  readonly size: number;
+  /** Entries before this index are read by the derivative; the rest are quadratures. */
+  readonly dynamic: number;
+  /** The four stage slopes, kept apart so that they are summed once, at the end of the step. */
+  readonly k1: Float64Array;
+  readonly k2: Float64Array;
+  readonly k3: Float64Array;
+  readonly k4: Float64Array;
+  /** The state at which the next stage is evaluated (only its first `dynamic` entries are built). */
+  readonly probe: Float64Array;
+}
+
+/**
+ * One RK4 step, a module-level function over plain arrays: the same code, and the same optimised machine
+ * code, serves every stepper. Each stage builds only the probe the derivative reads; the slopes are
+ * combined in one pass at the end, in the order ((k1 + 2·k2) + 2·k3) + k4.
+ */
+function rk4Step<C>(scratch: Rk4Scratch, f: DerivativeFn<C>, tS: number, state: Float64Array, hS: number, context: C): number {
+  const { size, dynamic, k1, k2, k3, k4, probe } = scratch;
+  const half = hS / 2;
+  f(tS, state, k1, context);
+  for (let i = 0; i < dynamic; i++) probe[i] = state[i]! + half * k1[i]!;
+  f(tS + half, probe, k2, context);
+  for (let i = 0; i < dynamic; i++) probe[i] = state[i]! + half * k2[i]!;
+  f(tS + half, probe, k3, context);
+  for (let i = 0; i < dynamic; i++) probe[i] = state[i]! + hS * k3[i]!;
+  f(tS + hS, probe, k4, context);
+  const sixth = hS / 6;
+  for (let i = 0; i < size; i++) state[i] = state[i]! + sixth * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
+  return tS + hS;
 }

@@ -22,15 +22,22 @@ export const N2 = 2;
 export const SPECIES_COUNT = 3;
 
 /**
- * Start index of each block in the state vector, in three parts:
+ * Start index of each block in the state vector, in four parts:
  *  - 0 … CELL_DYNAMIC_SIZE − 1: what the derivative reads (the gas, the fruit, the air node, the beds);
- *  - … CELL_INTEGRATED_SIZE − 1: quadratures, running integrals the derivative never reads (the ledger of
+ *  - … CELL_CLOSED_DOOR_SIZE − 1: quadratures, running integrals the derivative never reads (the ledger of
  *    flows through the integrated paths, the injury index): RK4 sums them without probe values
  *    (engine/rk4.ts);
+ *  - … CELL_INTEGRATED_SIZE − 1: the door's quadratures, integrated only while the door is open (their
+ *    rates are exactly 0 while it is shut, so the plant then integrates the shorter prefix);
  *  - the rest changes only between steps: the relief valve's and the bed switch-over's ledgers (discrete
- *    events), and the integrals of flows that are constant over a step — the N2 and air inlets and the
+ *    events), the integrals of flows that are constant over a step — the N2 and air inlets and the
  *    cooling and fan energy — which the plant adds up exactly (rate × step; RK4 integrates a constant
- *    exactly too, so the ledger still closes).
+ *    exactly too, so the ledger still closes), and the per-species ledgers of the flows that come in with
+ *    the ambient's composition (leak in, door in).
+ * Flows in from the ambient (leak in, door in) are integrated as one total per step (`leakInStep`,
+ * `doorInStep`): the ambient's mole fractions are constant over a step, so the plant splits the step's
+ * total by them into the per-species ledger and sets the total back to 0. That is the same integral as
+ * RK4 of each species' flow, with a third of the vector work.
  * Respiration heat and regenerated CO2 are not stored: they follow from other entries.
  */
 export const CellStateIndex = {
@@ -51,48 +58,55 @@ export const CellStateIndex = {
   /** CO2 loaded on scrubber bed B, mol. */
   bedBLoad: 9,
   // ---- quadratures ----
-  /** Cumulative moles in through the leak, per species. */
-  leakIn: 10,
   /** Cumulative moles out through the leak, per species. */
-  leakOut: 13,
-  /** Cumulative moles in through an open door, per species. */
-  doorIn: 16,
-  /** Cumulative moles out through an open door, per species. */
-  doorOut: 19,
+  leakOut: 10,
   /** Cumulative O2 consumed by the fruit, mol. */
-  o2Consumed: 22,
+  o2Consumed: 13,
   /** Cumulative CO2 produced by the fruit, mol. */
-  co2Produced: 23,
+  co2Produced: 14,
   /** Cumulative CO2 taken from the cell gas by the scrubber beds, mol. */
-  co2Scrubbed: 24,
+  co2Scrubbed: 15,
   /** Cumulative fermentative CO2, mol. */
-  fermentativeCo2: 25,
+  fermentativeCo2: 16,
   /** Low-O2 injury index (days-equivalent above the ethanol threshold). */
-  injuryIndex: 26,
+  injuryIndex: 17,
+  /** Moles in through the leak during the current step, all species (0 between steps). */
+  leakInStep: 18,
+  // ---- quadratures of the open door ----
+  /** Moles in through an open door during the current step, all species (0 between steps). */
+  doorInStep: 19,
+  /** Cumulative moles out through an open door, per species. */
+  doorOut: 20,
   // ---- changed only between steps ----
+  /** Cumulative moles in through the leak, per species. */
+  leakIn: 23,
+  /** Cumulative moles in through an open door, per species. */
+  doorIn: 26,
   /** Cumulative moles in from the N2 generator, per species. */
-  n2Inlet: 27,
+  n2Inlet: 29,
   /** Cumulative moles in through the fresh-air inlet, per species. */
-  airInlet: 30,
+  airInlet: 32,
   /** Cumulative moles vented by the relief valve, per species. */
-  reliefOut: 33,
+  reliefOut: 35,
   /** Cumulative moles of ambient air admitted by the relief valve, per species. */
-  reliefIn: 36,
+  reliefIn: 38,
   /** Cumulative O2 let into the cell by the scrubber at bed switch-over, mol. */
-  scrubberO2In: 39,
+  scrubberO2In: 41,
   /** Cumulative balance gas let in with it, mol. */
-  scrubberN2In: 40,
+  scrubberN2In: 42,
   /** Cumulative heat removed by the cooling unit, J. */
-  coolingHeatJ: 41,
+  coolingHeatJ: 43,
   /** Cumulative fan energy, J. */
-  fanEnergyJ: 42,
+  fanEnergyJ: 44,
 } as const;
 
 /** Entries the derivative reads (indices 0 … CELL_DYNAMIC_SIZE − 1). */
 export const CELL_DYNAMIC_SIZE = 10;
-/** Entries the integrator carries (indices 0 … CELL_INTEGRATED_SIZE − 1). */
-export const CELL_INTEGRATED_SIZE = 27;
-export const CELL_STATE_SIZE = 43;
+/** Entries the integrator carries while the door is shut (indices 0 … CELL_CLOSED_DOOR_SIZE − 1). */
+export const CELL_CLOSED_DOOR_SIZE = 19;
+/** Entries the integrator carries while the door is open (indices 0 … CELL_INTEGRATED_SIZE − 1). */
+export const CELL_INTEGRATED_SIZE = 23;
+export const CELL_STATE_SIZE = 45;
 
 /** Moles of each species. */
 export interface SpeciesMol {

@@ -30,7 +30,7 @@
  * Pure: the result depends only on the arguments, and nothing but `out` is written (a memo of the
  * temperature factors aside, which cannot change a result).
  */
-import { CellStateIndex, CO2, N2, O2, SPECIES_COUNT } from './cell-state.js';
+import { CellStateIndex, CO2, N2, O2 } from './cell-state.js';
 import { gasVolumeWithBagM3 } from './breather-bag.js';
 import { airNodeHeatW, fruitTempRateKPerS, type HeatBalanceParams } from './cell-heat-balance.js';
 import { co2DissolutionMolPerS, co2SolubilityMolPerKpa } from './co2-dissolution.js';
@@ -146,9 +146,7 @@ export interface CellParams extends HeatBalanceParams {
 // Block offsets as plain module constants, which the JIT folds into the hot loop.
 const I = CellStateIndex;
 const GAS = I.gas;
-const LEAK_IN = I.leakIn;
 const LEAK_OUT = I.leakOut;
-const DOOR_IN = I.doorIn;
 const DOOR_OUT = I.doorOut;
 /** Specific heat of air at constant pressure, J kg⁻¹ K⁻¹. */
 const AIR_CP_J_PER_KG_K = 1005;
@@ -225,7 +223,11 @@ export function cellDerivative(
   const ambient = inputs.ambient;
   const gasVolumeM3 = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, ambient.pressurePa);
   const paPerMol = (GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(airTempC)) / gasVolumeM3;
-  const pressurePa = nTotal * paPerMol;
+  // breather-bag.ts: while the bag is slack (the gas volume strictly between the rigid volume and the
+  // full bag) the cell is at ambient pressure, exactly, and no gas flows through the leak.
+  const freeVolumeM3 = params.freeVolumeM3;
+  const bagSlack = gasVolumeM3 > freeVolumeM3 && gasVolumeM3 < freeVolumeM3 + params.breatherBagM3;
+  const pressurePa = bagSlack ? ambient.pressurePa : nTotal * paPerMol;
   const o2Kpa = (nO2 * paPerMol) / 1000;
   const co2Kpa = (nCo2 * paPerMol) / 1000;
   const fruitKg = params.fruitKg;
@@ -305,17 +307,14 @@ export function cellDerivative(
     regenMolPerS = scrubberRegenerationMolPerS(activeIsA ? bedB : bedA, params.scrubberRegenerationPerS);
   }
 
-  // Per-path, per-species flows (the ledger's derivative).
+  // Per-path, per-species flows (the ledger's derivative). Leak and door inflows have the ambient's
+  // composition, constant over a step: the ledger integrates their totals and the plant splits them.
   const leakOutFraction = nTotal > 0 ? leakOutMolPerS / nTotal : 0;
-  out[LEAK_IN + O2] = leakInMolPerS * ambient.o2Fraction;
-  out[LEAK_IN + CO2] = leakInMolPerS * ambient.co2Fraction;
-  out[LEAK_IN + N2] = leakInMolPerS * ambientN2Fraction;
+  out[I.leakInStep] = leakInMolPerS;
   out[LEAK_OUT + O2] = leakOutFraction * nO2;
   out[LEAK_OUT + CO2] = leakOutFraction * nCo2;
   out[LEAK_OUT + N2] = leakOutFraction * nN2;
-  out[DOOR_IN + O2] = doorInMolPerS * ambient.o2Fraction;
-  out[DOOR_IN + CO2] = doorInMolPerS * ambient.co2Fraction;
-  out[DOOR_IN + N2] = doorInMolPerS * ambientN2Fraction;
+  out[I.doorInStep] = doorInMolPerS;
   out[DOOR_OUT + O2] = doorOutFraction * nO2;
   out[DOOR_OUT + CO2] = doorOutFraction * nCo2;
   out[DOOR_OUT + N2] = doorOutFraction * nN2;
@@ -328,9 +327,9 @@ export function cellDerivative(
 
   // The free gas: the sum of the paths. The inlets' flows are constant over a step; the plant books them
   // in the ledger as rate × step (cell-plant.ts), which is what RK4 integrates here.
-  for (let s = 0; s < SPECIES_COUNT; s++) {
-    out[GAS + s] = out[LEAK_IN + s]! - out[LEAK_OUT + s]! + out[DOOR_IN + s]! - out[DOOR_OUT + s]!;
-  }
+  out[GAS + O2] = leakInMolPerS * ambient.o2Fraction - out[LEAK_OUT + O2]! + doorInMolPerS * ambient.o2Fraction - out[DOOR_OUT + O2]!;
+  out[GAS + CO2] = leakInMolPerS * ambient.co2Fraction - out[LEAK_OUT + CO2]! + doorInMolPerS * ambient.co2Fraction - out[DOOR_OUT + CO2]!;
+  out[GAS + N2] = leakInMolPerS * ambientN2Fraction - out[LEAK_OUT + N2]! + doorInMolPerS * ambientN2Fraction - out[DOOR_OUT + N2]!;
   out[GAS + O2] = out[GAS + O2]! + n2InMolPerS * n2InO2Fraction + airInMolPerS * ambient.o2Fraction - o2UptakeMolPerS;
   out[GAS + CO2] = out[GAS + CO2]! + airInMolPerS * ambient.co2Fraction + co2ProductionMolPerS - scrubMolPerS - dissolveMolPerS;
   out[GAS + N2] = out[GAS + N2]! + n2InMolPerS * (1 - n2InO2Fraction) + airInMolPerS * ambientN2Fraction;
@@ -358,6 +357,11 @@ export function cellDerivative(
   }
 }
 
+/** Time for a flow of `molPerS` to exchange `cellMol` moles, s (Infinity without flow). */
+function flushTimeS(cellMol: number, molPerS: number): number {
+  return molPerS > 0 ? cellMol / molPerS : Infinity;
+}
+
 /**
  * The shortest time constant of the cell's fast terms, s: the leak's pressure relaxation with the bag
  * at a limit (leak.ts), the flush time V/Q of each inlet and of the scrubber loop as if switched on, the
@@ -376,12 +380,12 @@ export function cellFastestTimeConstantS(params: CellParams, ambient: AmbientCon
     params.leakLaminarBelowPa,
   );
   const cellMolPerM3 = molarConcentrationMolPerM3(ambient.pressurePa, params.tempC);
-  const flushS = (molPerS: number): number => (molPerS > 0 ? (volume * cellMolPerM3) / molPerS : Infinity);
+  const cellMol = volume * cellMolPerM3;
   fastest = Math.min(
     fastest,
-    flushS(n2InletMolPerS(params.n2FlowNm3PerH)),
-    flushS(airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC)),
-    flushS(((params.scrubberFlowM3PerH * params.scrubberEfficiency) / 3600) * cellMolPerM3),
+    flushTimeS(cellMol, n2InletMolPerS(params.n2FlowNm3PerH)),
+    flushTimeS(cellMol, airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC)),
+    flushTimeS(cellMol, ((params.scrubberFlowM3PerH * params.scrubberEfficiency) / 3600) * cellMolPerM3),
   );
   let thermalConductanceWPerK = params.wallConductanceWPerK + (params.fruitKg > 0 ? params.fruitAirConductanceWPerK : 0);
   if (actuators?.door) {

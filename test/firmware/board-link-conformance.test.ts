@@ -108,9 +108,9 @@ const hasSimavr = spawnSync('avr-gcc', ['--version']).status === 0 && existsSync
 const simBuilt = hasSimavr && spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'avr-sim']).status === 0;
 const avrSimImpl: Implementation = {
   name: 'avr build under simavr',
-  sn: 'GB-0001', // compiled into the avr build (config.h)
+  sn: 'GB-C001', // the harness writes --sn into the EEPROM's provisioning record, which the avr build reads at boot
   skip: !hasSimavr ? 'avr-gcc or libsimavr-dev is not installed (cellbench setup installs gcc-avr, avr-libc, libsimavr-dev)' : !simBuilt ? 'make avr-sim failed' : undefined,
-  // The avr build measures once a second (config.h); its O2 UART runs at 9600 baud: a line every 200 ms fits.
+  // Its O2 UART runs at 9600 baud: a line every 200 ms fits, so it measures once a second (--period-ms, provisioned).
   start: () => processLink({ binaryPath: AVR_SIM_BINARY, extraArgs: ['--firmware', AVR_GASBOARD_ELF], o2StreamMs: 200 }, 1000),
 };
 

@@ -1,6 +1,6 @@
 /**
  * A board written in TypeScript on serialport's mock binding (or on the far end of a PTY pair), for tests
- * of the bridge: it answers HELLO, SET, REPLAY and STATUS as firmware/PROTOCOL.md says, keeps measuring
+ * of the bridge: it answers HELLO, SET, CAL, REPLAY and STATUS as firmware/PROTOCOL.md says, keeps measuring
  * into a ring buffer while no host listens, counts its boots, and lets a test send readings or raw
  * garbage. The real firmware on a real PTY is tested in test/e2e.
  */
@@ -16,6 +16,9 @@ export interface FakeBoardOptions {
   boardMs?: number;
   /** How the board answers SET: 'ack', a NAK code, or 'silent'. Default 'ack'. */
   answerSet?: 'ack' | 'silent' | string;
+  /** How the board answers CAL: 'ack' (with the calibration count, one more each time), a NAK code, or
+   * 'silent'. Default 'ack'. */
+  answerCal?: 'ack' | 'silent' | string;
   /** The boot counter sent in ID; undefined leaves `boot` out of ID, as older firmware does. Default 1. */
   boot?: number | undefined;
   /** Readings the ring keeps. Default 256 (the gasboard's). */
@@ -39,6 +42,9 @@ export class FakeBoard extends EventEmitter<{ line: [line: string] }> {
   readonly serialNumber: string;
   boardMs: number;
   answerSet: string;
+  answerCal: string;
+  /** Calibrations stored (the count a CAL's ACK carries). */
+  calCount = 0;
   /** Every line the bridge sent, without its newline. */
   readonly received: string[] = [];
   boot: number | undefined;
@@ -62,6 +68,7 @@ export class FakeBoard extends EventEmitter<{ line: [line: string] }> {
     this.boardMs = options.boardMs ?? 5000;
     this.upAtBoardMs = 0;
     this.answerSet = options.answerSet ?? 'ack';
+    this.answerCal = options.answerCal ?? 'ack';
     this.boot = 'boot' in options ? options.boot : 1;
     this.ringSize = options.ringSize ?? 256;
     this.replay = options.replay ?? true;
@@ -166,6 +173,11 @@ export class FakeBoard extends EventEmitter<{ line: [line: string] }> {
       if (this.answerSet === 'silent') return;
       if (this.answerSet === 'ack') this.send({ type: 'ACK', fields: [['id', id]] });
       else this.send({ type: 'NAK', fields: [['id', id], ['code', this.answerSet]] });
+    } else if (d.frame.type === 'CAL') {
+      if (this.answerCal === 'silent') return;
+      if (this.answerCal !== 'ack') return this.send({ type: 'NAK', fields: [['id', id], ['code', this.answerCal]] });
+      this.calCount++;
+      this.send({ type: 'ACK', fields: [['id', id], ['cal', String(this.calCount)]] });
     } else if (d.frame.type === 'REPLAY' || d.frame.type === 'STATUS') {
       if (!this.replay) return this.send({ type: 'NAK', fields: [['id', id], ['code', 'E_UNKNOWN']] });
       if (d.frame.type === 'STATUS') return this.sendStatus(id);

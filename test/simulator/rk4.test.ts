@@ -120,3 +120,25 @@ describe('RK4 quadratures', () => {
     expect(() => createRk4Stepper(3, { quadratureFrom: 4 })).toThrow(/"quadratureFrom" must be an integer from 0 to 3: 4/);
   });
 });
+
+describe('RK4 context', () => {
+  it('hands the caller’s context to every stage, so one module-level derivative serves every model instance', () => {
+    // y' = −k·y with k in the context: two instances, one derivative function.
+    const decay = (_tS: number, y: Float64Array, out: Float64Array, k: { rate: number }): void => {
+      out[0] = -k.rate * y[0]!;
+    };
+    const stepper = createRk4Stepper(1);
+    const slow = Float64Array.from([1]);
+    const fast = Float64Array.from([1]);
+    stepper.advance(decay, 0, slow, 1, 0.01, { rate: 1 });
+    stepper.advance(decay, 0, fast, 1, 0.01, { rate: 2 });
+    expect(slow[0]).toBeCloseTo(Math.exp(-1), 9);
+    expect(fast[0]).toBeCloseTo(Math.exp(-2), 9);
+    const seen: unknown[] = [];
+    stepper.step((_t, _y, out, context) => {
+      seen.push(context);
+      out[0] = 0;
+    }, 0, slow, 1, 'ctx');
+    expect(seen).toEqual(['ctx', 'ctx', 'ctx', 'ctx']);
+  });
+});

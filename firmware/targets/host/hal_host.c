@@ -83,6 +83,9 @@ static struct {
     int eeprom_fd;
     hal_reset_cause_t reset_cause;
     uint16_t wdt_timeout_ms;
+    uint32_t wdt_override_ms;  /* test only: the watchdog's period, 0 for the board's */
+    const char *stall_type;    /* test only: a host line of this type stalls the main loop */
+    size_t stall_matched;      /* bytes of "TYPE " matched at the start of the current line */
 } host = { .port = { { .master = -1 }, { .master = -1 }, { .master = -1 } }, .sig_pipe = { -1, -1 }, .eeprom_fd = -1 };
 
 /* Offset of the reset-cause byte in the EEPROM file, and its value after a watchdog reset. */
@@ -143,9 +146,48 @@ static size_t port_write(host_port_t *p, const uint8_t *buf, size_t len)
     return n > 0 ? (size_t)n : 0u;
 }
 
+/* Test only (--test-stall-on TYPE): the main loop stops coming round here, as if the board hung on the
+ * command, until the watchdog fires (it exits the process) or SIGTERM/SIGINT ends the wait. */
+static void stall_forever(void)
+{
+    hal_log("test: stalling the main loop on a %s line (--test-stall-on); the watchdog fires in %lu ms",
+            host.stall_type, (unsigned long)host.wdt_timeout_ms);
+    while (!host_stop_requested) {
+        pause();
+    }
+}
+
+/* Looks for a line starting "TYPE " or "TYPE*" (TYPE = stall_type) in bytes read from the host. */
+static void check_stall(const uint8_t *buf, size_t n)
+{
+    size_t len = strlen(host.stall_type);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        uint8_t b = buf[i];
+        if (host.stall_matched == len && (b == ' ' || b == '*')) {
+            stall_forever();
+            host.stall_matched = (size_t)-1;
+            return;
+        }
+        if (b == '\n') {
+            host.stall_matched = 0;
+        } else if (host.stall_matched < len && b == (uint8_t)host.stall_type[host.stall_matched]) {
+            host.stall_matched++;
+        } else {
+            host.stall_matched = (size_t)-1; /* not at the start of a line, or another type: wait for the next */
+        }
+    }
+}
+
 size_t hal_host_read(uint8_t *buf, size_t cap)
 {
-    return port_read(&host.port[0], buf, cap);
+    size_t n = port_read(&host.port[0], buf, cap);
+
+    if (host.stall_type != NULL && n > 0u) {
+        check_stall(buf, n);
+    }
+    return n;
 }
 
 size_t hal_host_write(const uint8_t *buf, size_t len)
@@ -297,6 +339,9 @@ void hal_watchdog_start(uint16_t timeout_ms)
     sa.sa_handler = on_watchdog;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
+    if (host.wdt_override_ms != 0u) {
+        timeout_ms = (uint16_t)(host.wdt_override_ms > 0xFFFFu ? 0xFFFFu : host.wdt_override_ms);
+    }
     host.wdt_timeout_ms = timeout_ms == 0u ? 1u : timeout_ms;
     arm_watchdog();
 }
@@ -585,6 +630,9 @@ int hal_host_start(const hal_host_options_t *opt)
     host.per_cell = opt->per_cell == 0u ? 1u : opt->per_cell;
     host.sample_kind = opt->sample_kind;
     host.cells = opt->cells == 0u ? 1u : opt->cells;
+    host.wdt_override_ms = opt->watchdog_ms;
+    host.stall_type = opt->stall_type;
+    host.stall_matched = 0;
     if (host.cells > HAL_HOST_CELLS_MAX || (unsigned)host.cells * host.per_cell > HAL_HOST_OUTPUTS_MAX ||
         host.kinds > host.per_cell) {
         hal_log("internal error: %u cells of %u outputs, at most %u outputs", (unsigned)host.cells,

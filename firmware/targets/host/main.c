@@ -78,6 +78,10 @@ static void usage(FILE *to)
             "  --clock plant    board time is the plant's: the last \"T ms\" line on stdin (0 before the first)\n"
             "  --help           this text\n"
             "\n"
+            "For tests only:\n"
+            "  --watchdog-ms N       the watchdog's period (default: the board's, 4000)\n"
+            "  --test-stall-on TYPE  a host line of frame type TYPE stalls the main loop, so the watchdog fires\n"
+            "\n"
             "stdin:  T 123456                         the plant's time in ms (read with --clock plant)\n"
             "stdout: O n2=0 air=0 scrub=0             at start and whenever an actuator changes (a digit per cell)\n"
             "        M sample=1                       at start and whenever the manifold switches cells\n"
@@ -172,6 +176,8 @@ int main(int argc, char **argv)
     const char *o2_path = NULL;
     const char *co2_path = NULL;
     int plant_clock = 0;
+    uint32_t watchdog_ms = 0;
+    const char *stall_type = NULL;
     int i;
     int rc;
 
@@ -232,6 +238,21 @@ int main(int argc, char **argv)
             if (!parse_ms(value, &cfg.stale_ms)) {
                 return bad_usage("--stale-ms must be a whole number of milliseconds", value);
             }
+        } else if (take_option(argc, argv, &i, "--watchdog-ms", &value)) {
+            if (!parse_ms(value, &watchdog_ms) || watchdog_ms == 0u || watchdog_ms > 60000u) {
+                return bad_usage("--watchdog-ms must be a whole number of milliseconds from 1 to 60000", value);
+            }
+        } else if (take_option(argc, argv, &i, "--test-stall-on", &value)) {
+            size_t k;
+            if (value == NULL || value[0] == '\0' || strlen(value) > 8u) {
+                return bad_usage("--test-stall-on must be a frame type, 1 to 8 letters A-Z", value);
+            }
+            for (k = 0; value[k] != '\0'; k++) {
+                if (value[k] < 'A' || value[k] > 'Z') {
+                    return bad_usage("--test-stall-on must be a frame type, 1 to 8 letters A-Z", value);
+                }
+            }
+            stall_type = value;
         } else {
             return bad_usage("unknown argument", argv[i]);
         }
@@ -246,6 +267,8 @@ int main(int argc, char **argv)
     opt.uart_paths[1] = co2_path;
     opt.eeprom_path = eeprom_path;
     opt.plant_clock = plant_clock;
+    opt.watchdog_ms = watchdog_ms;
+    opt.stall_type = stall_type;
     opt.kind_names = kind_names;
     opt.kinds = (uint8_t)BOARD_KINDS;
     opt.per_cell = (uint8_t)BOARD_PER_CELL;
