@@ -18,8 +18,12 @@ import { ManualTicker } from '../helpers/manual-ticker.js';
 import { waitForEvent } from '../helpers/wait.js';
 
 const hasSimavr = spawnSync('avr-gcc', ['--version']).status === 0 && existsSync('/usr/include/simavr/sim_avr.h');
-const built = hasSimavr && spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'avr-sim']).status === 0;
-const skip = !hasSimavr ? 'avr-gcc or libsimavr-dev is not installed (cellbench setup installs them)' : !built ? 'make avr-sim failed' : undefined;
+// A missing tool skips with its reason; a build that fails with the tools present fails the suite.
+const build = hasSimavr
+  ? spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'avr-sim'], { encoding: 'utf8' })
+  : undefined;
+if (build && build.status !== 0) throw new Error(`make -C firmware avr-sim failed:\n${build.stdout}${build.stderr}`);
+const skip = hasSimavr ? undefined : 'avr-gcc or libsimavr-dev is not installed (cellbench setup installs them)';
 if (skip) console.log(`avr-sim chain skipped: ${skip}`);
 
 describe.skipIf(skip !== undefined)('serial chain on avr-sim: the avr build in simavr ↔ PTY ↔ bridge ↔ socket.io', () => {

@@ -105,13 +105,19 @@ const wasmImpl: Implementation = {
 };
 
 const hasSimavr = spawnSync('avr-gcc', ['--version']).status === 0 && existsSync('/usr/include/simavr/sim_avr.h');
-const simBuilt = hasSimavr && spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'avr-sim']).status === 0;
+// A missing tool skips with its reason; a build that fails with the tools present fails the suite.
+const simBuild = hasSimavr
+  ? spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'avr-sim'], { encoding: 'utf8' })
+  : undefined;
 const avrSimImpl: Implementation = {
   name: 'avr build under simavr',
   sn: 'GB-C001', // the harness writes --sn into the EEPROM's provisioning record, which the avr build reads at boot
-  skip: !hasSimavr ? 'avr-gcc or libsimavr-dev is not installed (cellbench setup installs gcc-avr, avr-libc, libsimavr-dev)' : !simBuilt ? 'make avr-sim failed' : undefined,
+  skip: hasSimavr ? undefined : 'avr-gcc or libsimavr-dev is not installed (cellbench setup installs gcc-avr, avr-libc, libsimavr-dev)',
   // Its O2 UART runs at 9600 baud: a line every 200 ms fits, so it measures once a second (--period-ms, provisioned).
-  start: () => processLink({ binaryPath: AVR_SIM_BINARY, extraArgs: ['--firmware', AVR_GASBOARD_ELF], o2StreamMs: 200 }, 1000),
+  start: () => {
+    if (simBuild?.status !== 0) throw new Error(`make -C firmware avr-sim failed:\n${simBuild?.stdout ?? ''}${simBuild?.stderr ?? ''}`);
+    return processLink({ binaryPath: AVR_SIM_BINARY, extraArgs: ['--firmware', AVR_GASBOARD_ELF], o2StreamMs: 200 }, 1000);
+  },
 };
 
 function sealed(body: string): string {
