@@ -30,11 +30,6 @@ static const char *const kind_names[PU_OUT_COUNT] = { "n2", "air", "fan" };
 #define BOARD_KINDS PU_OUT_COUNT
 #define BOARD_PER_CELL PU_OUT_COUNT
 #define BOARD_SAMPLE_KIND 0xFFu
-typedef palletunit_t board_t;
-#define board_config_default palletunit_config_default
-#define board_init palletunit_init
-#define board_poll palletunit_poll
-#define board_idle_ms palletunit_idle_ms
 #define board_core(b) (&(b)->core)
 #else
 #define PROG "gasboard-host"
@@ -45,13 +40,9 @@ static const char *const kind_names[GB_OUT_PER_CELL] = GB_OUT_NAMES;
 #define BOARD_KINDS GB_OUT_ACTUATORS
 #define BOARD_PER_CELL GB_OUT_PER_CELL
 #define BOARD_SAMPLE_KIND GB_OUT_SAMPLE
-typedef gasboard_t board_t;
-#define board_config_default gasboard_config_default
-#define board_init gasboard_init
-#define board_poll gasboard_poll
-#define board_idle_ms gasboard_idle_ms
 #define board_core(b) (b)
 #endif
+#include "common/board_select.h" /* board_t and board_init/poll/idle_ms for the chosen board */
 
 static void usage(FILE *to)
 {

@@ -13,21 +13,9 @@
  */
 #include <stdint.h>
 
-#if defined(CB_BOARD_PALLETUNIT)
-#include "palletunit/palletunit.h"
-static palletunit_t board;
-#define board_config_default palletunit_config_default
-#define board_init palletunit_init
-#define board_poll palletunit_poll
-#define board_idle_ms palletunit_idle_ms
-#else
-#include "gasboard/gasboard.h"
-static gasboard_t board;
-#define board_config_default gasboard_config_default
-#define board_init gasboard_init
-#define board_poll gasboard_poll
-#define board_idle_ms gasboard_idle_ms
-#endif
+#include "common/board_select.h"
+
+static board_t board;
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
