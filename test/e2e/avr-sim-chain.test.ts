@@ -7,14 +7,11 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ReadingView, ServerToClientEvents } from '../../bridge/index.js';
+import type { ReadingView } from '../../bridge/index.js';
 import { HilBench } from '../../rig/index.js';
-import { ManualTicker } from '../helpers/manual-ticker.js';
+import { startBenchWithClient, type BenchWithClient } from '../helpers/bench-with-client.js';
 import { waitForEvent } from '../helpers/wait.js';
 
 const hasSimavr = spawnSync('avr-gcc', ['--version']).status === 0 && existsSync('/usr/include/simavr/sim_avr.h');
@@ -27,38 +24,27 @@ const skip = hasSimavr ? undefined : 'avr-gcc or libsimavr-dev is not installed 
 if (skip) console.log(`avr-sim chain skipped: ${skip}`);
 
 describe.skipIf(skip !== undefined)('serial chain on avr-sim: the avr build in simavr ↔ PTY ↔ bridge ↔ socket.io', () => {
-  let dir: string;
+  let env: BenchWithClient;
   let bench: HilBench;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  const ticker = new ManualTicker();
-  const readings: ReadingView[] = [];
+  let socket: BenchWithClient['socket'];
+  let ticker: BenchWithClient['ticker'];
+  let readings: ReadingView[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cellbench-avrsim-e2e-'));
-    bench = new HilBench({
-      cells: [{ serialNumber: 'AV-0101', plant: { seed: 3 }, target: 'avr-sim' }],
-      runDir: join(dir, 'run'),
-      dbPath: join(dir, 'bench.sqlite'),
-      port: 0,
-      periodMs: 250, // the O2 module's UART is at 9600 baud: a line takes about 40 ms
-      timeScale: 60,
-      tickMs: 100,
-      ticker,
-    });
-    await bench.start();
-    socket = io(bench.url, { transports: ['websocket'], reconnection: false });
-    // Every reading moves the plant on one tick and feeds the board fresh values.
-    socket.on('reading', (r) => {
-      readings.push(r);
-      ticker.tick();
-    });
-    await waitForEvent(socket as never, 'connect');
+    env = await startBenchWithClient(
+      {
+        cells: [{ serialNumber: 'AV-0101', plant: { seed: 3 }, target: 'avr-sim' }],
+        periodMs: 250, // the O2 module's UART is at 9600 baud: a line takes about 40 ms
+        timeScale: 60,
+        tickMs: 100,
+      },
+      'cellbench-avrsim-e2e-',
+    );
+    ({ bench, socket, ticker, readings } = env);
   });
 
   afterAll(async () => {
-    socket?.close();
-    await bench?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('identifies the board by the serial number from its command line and streams its readings', async () => {

@@ -5,53 +5,39 @@
  */
 
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ReadingView, ServerToClientEvents } from '../../bridge/index.js';
+import type { ReadingView } from '../../bridge/index.js';
 import { HilBench } from '../../rig/index.js';
-import { ManualTicker } from '../helpers/manual-ticker.js';
+import { startBenchWithClient, type BenchWithClient } from '../helpers/bench-with-client.js';
 import { waitForEvent } from '../helpers/wait.js';
-
 
 // No skip when the firmware is missing: `npm test` runs `cellbench setup`, which builds it, and
 // HostBoard.start names the missing binary and the command that builds it.
 describe('serial chain: host firmware ↔ PTY ↔ bridge ↔ SQLite and socket.io', () => {
+  let env: BenchWithClient;
   let dir: string;
   let bench: HilBench;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  const ticker = new ManualTicker();
-  const readings: ReadingView[] = [];
+  let socket: BenchWithClient['socket'];
+  let ticker: BenchWithClient['ticker'];
+  let readings: ReadingView[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cellbench-e2e-'));
-    bench = new HilBench({
-      cells: [{ serialNumber: 'GB-0042', plant: { seed: 7 } }],
-      runDir: join(dir, 'run'),
-      dbPath: join(dir, 'bench.sqlite'),
-      port: 0,
-      periodMs: 50,
-      timeScale: 60,
-      tickMs: 100,
-      ticker,
-    });
-    await bench.start();
-    socket = io(bench.url, { transports: ['websocket'], reconnection: false });
-    // Every reading the client sees also moves the plant on one tick and feeds the board fresh values,
-    // so the board never goes stale however slowly the machine runs.
-    socket.on('reading', (r) => {
-      readings.push(r);
-      ticker.tick();
-    });
-    await waitForEvent(socket as never, 'connect');
+    env = await startBenchWithClient(
+      {
+        cells: [{ serialNumber: 'GB-0042', plant: { seed: 7 } }],
+        periodMs: 50,
+        timeScale: 60,
+        tickMs: 100,
+      },
+      'cellbench-e2e-',
+    );
+    ({ dir, bench, socket, ticker, readings } = env);
   });
 
   afterAll(async () => {
-    socket?.close();
-    await bench?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('publishes the board PTY, identifies the board, and streams its readings to a socket.io client', async () => {
