@@ -66,5 +66,18 @@ int main(void)
     CHECK_EQ_U(plant_format_m_line(buf, sizeof buf, 255), 13);
     CHECK_STR(buf, "M sample=255\n");
     CHECK_EQ_U(plant_format_m_line(buf, 11, 1), 0);
+
+    /* The sampled cell: the first cell whose sample output is on, 1-based; 0 when none is. */
+    {
+        /* 3 cells, 2 outputs per cell, the sample output is kind 1. */
+        uint8_t outs[6] = { 1, 0, 0, 0, 1, 0 };
+        CHECK_EQ_U(plant_sampled_cell(outs, 3, 2, 1), 0);
+        outs[3] = 1;
+        CHECK_EQ_U(plant_sampled_cell(outs, 3, 2, 1), 2);
+        outs[5] = 1;
+        CHECK_EQ_U(plant_sampled_cell(outs, 3, 2, 1), 2);
+        outs[3] = 0;
+        CHECK_EQ_U(plant_sampled_cell(outs, 3, 2, 1), 3);
+    }
     return check_done();
 }

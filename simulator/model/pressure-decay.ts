@@ -41,11 +41,15 @@ export function pressureDecayHalfTimeS(
   densityKgPerM3: number,
 ): number {
   if (leakAreaM2 <= 0 || cd <= 0) return Infinity;
-  return (
-    ((2 * freeVolumeM3) / (atmosphericPa * cd * leakAreaM2)) *
-    Math.sqrt(densityKgPerM3 / 2) *
-    (Math.sqrt(p0Pa) - Math.sqrt(p0Pa / 2))
-  );
+  return halfTimeTimesAreaM2S(freeVolumeM3, cd, p0Pa, atmosphericPa, densityKgPerM3) / leakAreaM2;
+}
+
+/**
+ * t½ · A of the closed form, m²·s: (2V / (p_atm · Cd)) · √(ρ/2) · (√p0 − √(p0/2)). Half time and leak
+ * area are each this over the other.
+ */
+function halfTimeTimesAreaM2S(freeVolumeM3: number, cd: number, p0Pa: number, atmosphericPa: number, densityKgPerM3: number): number {
+  return ((2 * freeVolumeM3) / (atmosphericPa * cd)) * Math.sqrt(densityKgPerM3 / 2) * (Math.sqrt(p0Pa) - Math.sqrt(p0Pa / 2));
 }
 
 /** Equivalent leak area of a measured half time `halfTimeS` from `p0Pa`, m². */
@@ -57,11 +61,7 @@ export function equivalentLeakAreaM2(
   atmosphericPa: number,
   densityKgPerM3: number,
 ): number {
-  return (
-    ((2 * freeVolumeM3) / (atmosphericPa * cd * halfTimeS)) *
-    Math.sqrt(densityKgPerM3 / 2) *
-    (Math.sqrt(p0Pa) - Math.sqrt(p0Pa / 2))
-  );
+  return halfTimeTimesAreaM2S(freeVolumeM3, cd, p0Pa, atmosphericPa, densityKgPerM3) / halfTimeS;
 }
 
 /**

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadingView } from '../../bridge/index.js';
 import { HilBench } from '../../rig/index.js';
-import { startBenchWithClient, type BenchWithClient } from '../helpers/bench-with-client.js';
+import { advanceUntilO2Drops, postValve, startBenchWithClient, type BenchWithClient } from '../helpers/bench-with-client.js';
 import { waitForEvent } from '../helpers/wait.js';
 
 const hasSimavr = spawnSync('avr-gcc', ['--version']).status === 0 && existsSync('/usr/include/simavr/sim_avr.h');
@@ -27,7 +27,6 @@ describe.skipIf(skip !== undefined)('serial chain on avr-sim: the avr build in s
   let env: BenchWithClient;
   let bench: HilBench;
   let socket: BenchWithClient['socket'];
-  let ticker: BenchWithClient['ticker'];
   let readings: ReadingView[];
 
   beforeAll(async () => {
@@ -40,7 +39,7 @@ describe.skipIf(skip !== undefined)('serial chain on avr-sim: the avr build in s
       },
       'cellbench-avrsim-e2e-',
     );
-    ({ bench, socket, ticker, readings } = env);
+    ({ bench, socket, readings } = env);
   });
 
   afterAll(async () => {
@@ -63,20 +62,15 @@ describe.skipIf(skip !== undefined)('serial chain on avr-sim: the avr build in s
     const cell = bench.cells[0]!;
     expect(cell.plant.actuators.n2).toBe(false);
     const outputs = waitForEvent<[{ n2: boolean }]>(cell.board, 'outputs', (o) => o.n2);
-    const res = await fetch(`${bench.url}/api/devices/AV-0101/commands`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ op: 'set_valve', valve: 'n2', on: true }),
-    });
+    const res = await postValve(bench.url, 'AV-0101', 'n2', true);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: 'ack' });
     await outputs;
     expect(cell.plant.actuators.n2).toBe(true);
 
-    const before = cell.plant.truth().o2Kpa;
-    ticker.tick(600); // an hour of purging
-    expect(cell.plant.truth().o2Kpa).toBeLessThan(before - 1);
-    const [low] = await waitForEvent<[ReadingView]>(socket as never, 'reading', (r) => r.o2Kpa !== null && r.o2Kpa < before - 1);
+    // An hour of purging.
+    const { afterKpa, beforeKpa, low } = await advanceUntilO2Drops(env, 600, 1);
+    expect(afterKpa).toBeLessThan(beforeKpa - 1);
     expect(low.deviceId).toBe('AV-0101');
     expect(bench.totals().rejected).toBe(0);
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadingView } from '../../bridge/index.js';
 import { HilBench } from '../../rig/index.js';
-import { startBenchWithClient, type BenchWithClient } from '../helpers/bench-with-client.js';
+import { advanceUntilO2Drops, postValve, startBenchWithClient, type BenchWithClient } from '../helpers/bench-with-client.js';
 import { waitForEvent } from '../helpers/wait.js';
 
 // No skip when the firmware is missing: `npm test` runs `cellbench setup`, which builds it, and
@@ -20,7 +20,6 @@ describe('serial chain: host firmware ↔ PTY ↔ bridge ↔ SQLite and socket.i
   let dir: string;
   let bench: HilBench;
   let socket: BenchWithClient['socket'];
-  let ticker: BenchWithClient['ticker'];
   let readings: ReadingView[];
 
   beforeAll(async () => {
@@ -33,7 +32,7 @@ describe('serial chain: host firmware ↔ PTY ↔ bridge ↔ SQLite and socket.i
       },
       'cellbench-e2e-',
     );
-    ({ dir, bench, socket, ticker, readings } = env);
+    ({ dir, bench, socket, readings } = env);
   });
 
   afterAll(async () => {
@@ -61,22 +60,16 @@ describe('serial chain: host firmware ↔ PTY ↔ bridge ↔ SQLite and socket.i
   it('round-trips a valve command to its ACK, and the open N2 valve lowers the plant O2', async () => {
     const cell = bench.cells[0]!;
     const outputs = waitForEvent<[{ n2: boolean }]>(cell.board, 'outputs', (o) => o.n2);
-    const res = await fetch(`${bench.url}/api/devices/GB-0042/commands`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ op: 'set_valve', valve: 'n2', on: true }),
-    });
+    const res = await postValve(bench.url, 'GB-0042', 'n2', true);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: 'ack' });
     await outputs;
     expect(cell.plant.actuators.n2).toBe(true);
 
-    const before = cell.plant.truth().o2Kpa;
-    ticker.tick(600); // 600 ticks of 6 plant-seconds: one hour of purging
-    const after = cell.plant.truth().o2Kpa;
-    expect(after).toBeLessThan(before - 1);
-    const [low] = await waitForEvent<[ReadingView]>(socket as never, 'reading', (r) => r.o2Kpa !== null && r.o2Kpa < before - 1);
-    expect(low.o2Kpa!).toBeLessThan(before - 1);
+    // 600 ticks of 6 plant-seconds: one hour of purging.
+    const { afterKpa, beforeKpa, low } = await advanceUntilO2Drops(env, 600, 1);
+    expect(afterKpa).toBeLessThan(beforeKpa - 1);
+    expect(low.o2Kpa!).toBeLessThan(beforeKpa - 1);
   });
 
   it('finds the readings the client saw in SQLite, each (board, seq) exactly once', async () => {

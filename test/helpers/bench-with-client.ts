@@ -52,3 +52,34 @@ export async function startBenchWithClient(
   }
   return { dir, bench, socket, ticker, readings, stop };
 }
+
+/** POSTs a valve command to a board through the bridge's REST API. */
+export function postValve(url: string, deviceId: string, valve: 'n2' | 'air' | 'scrub', on: boolean): Promise<Response> {
+  return fetch(`${url}/api/devices/${encodeURIComponent(deviceId)}/commands`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ op: 'set_valve', valve, on }),
+  });
+}
+
+/**
+ * Moves the first cell's plant on `ticks` ticks (with the usual 0.1 s ticks at time scale 60, 600 ticks
+ * are an hour) and waits for the client to see a reading of that cell's board at least `dropKpa` below
+ * the O2 it started from. Returns the plant's true O2 before and after, and that reading.
+ */
+export async function advanceUntilO2Drops(
+  env: BenchWithClient,
+  ticks: number,
+  dropKpa: number,
+): Promise<{ beforeKpa: number; afterKpa: number; low: ReadingView }> {
+  const cell = env.bench.cells[0]!;
+  const beforeKpa = cell.plant.truth().o2Kpa;
+  env.ticker.tick(ticks);
+  const afterKpa = cell.plant.truth().o2Kpa;
+  const [low] = await waitForEvent<[ReadingView]>(
+    env.socket as never,
+    'reading',
+    (r) => r.deviceId === cell.serialNumber && r.o2Kpa !== null && r.o2Kpa < beforeKpa - dropKpa,
+  );
+  return { beforeKpa, afterKpa, low };
+}

@@ -334,15 +334,8 @@ static void write_o_line(void)
 static void write_m_line(void)
 {
     char line[16];
-    uint8_t sampled = 0;
-    uint8_t c;
+    uint8_t sampled = plant_sampled_cell(out.state, out.cells, out.per_cell, out.sample_kind);
 
-    for (c = 0; c < out.cells; c++) {
-        if (out.state[c * out.per_cell + out.sample_kind]) {
-            sampled = (uint8_t)(c + 1u);
-            break;
-        }
-    }
     if (plant_format_m_line(line, sizeof line, sampled) != 0u) {
         write_plant(line);
     }
@@ -536,29 +529,6 @@ static int take_option(int argc, char **argv, int *i, const char *name, const ch
     return 1;
 }
 
-static int parse_u32(const char *s, uint32_t *out_v)
-{
-    uint32_t v = 0;
-    size_t i;
-
-    if (s == NULL || s[0] == '\0') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        uint32_t d;
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-        d = (uint32_t)(s[i] - '0');
-        if (v > (0xFFFFFFFFu - d) / 10u) {
-            return 0;
-        }
-        v = v * 10u + d;
-    }
-    *out_v = v;
-    return 1;
-}
-
 static int usage(const char *what, const char *value)
 {
     if (what != NULL) {
@@ -661,23 +631,23 @@ int main(int argc, char **argv)
             strcpy(prov.sn, value);
             provisioned = known = 1;
         } else if (take_option(argc, argv, &i, "--period-ms", &value)) {
-            if (!parse_u32(value, &prov.period_ms) || prov.period_ms == 0u) {
+            if (!frame_parse_u32(value, &prov.period_ms) || prov.period_ms == 0u) {
                 return usage("--period-ms must be a whole number of milliseconds, at least 1", value);
             }
             provisioned = known = 1;
         } else if (take_option(argc, argv, &i, "--stale-ms", &value)) {
-            if (!parse_u32(value, &prov.stale_ms) || prov.stale_ms == 0u) {
+            if (!frame_parse_u32(value, &prov.stale_ms) || prov.stale_ms == 0u) {
                 return usage("--stale-ms must be a whole number of milliseconds, at least 1", value);
             }
             provisioned = known = 1;
         } else if (take_option(argc, argv, &i, "--flush-ms", &value)) {
-            if (!parse_u32(value, &prov.flush_ms) || prov.flush_ms == 0u) {
+            if (!frame_parse_u32(value, &prov.flush_ms) || prov.flush_ms == 0u) {
                 return usage("--flush-ms must be a whole number of milliseconds, at least 1", value);
             }
             provisioned = known = 1;
         } else if (take_option(argc, argv, &i, "--cells", &value)) {
             uint32_t n;
-            if (!parse_u32(value, &n) || n < 1u || n > GB_CELLS_MAX) {
+            if (!frame_parse_u32(value, &n) || n < 1u || n > GB_CELLS_MAX) {
                 return usage("--cells must be a whole number from 1 to 8", value);
             }
             prov.cells = (uint8_t)n;

@@ -375,15 +375,8 @@ static void write_o_line(void)
 static void write_m_line(void)
 {
     char line[16];
-    uint8_t sampled = 0;
-    uint8_t c;
+    uint8_t sampled = plant_sampled_cell(host.outputs, host.cells, host.per_cell, host.sample_kind);
 
-    for (c = 0; c < host.cells; c++) {
-        if (host.outputs[c * host.per_cell + host.sample_kind]) {
-            sampled = (uint8_t)(c + 1u);
-            break;
-        }
-    }
     if (plant_format_m_line(line, sizeof line, sampled) != 0u) {
         write_plant(line);
     }

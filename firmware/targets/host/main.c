@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/frame.h" /* frame_parse_u32: numbers on the command line follow the protocol's rule */
 #include "common/hal.h"
 #include "gasboard/config.h"
 #include "gasboard/gasboard.h"
@@ -90,30 +91,6 @@ static int bad_usage(const char *what, const char *value)
     }
     fprintf(stderr, "run " PROG " --help for usage\n");
     return HAL_HOST_EXIT_USAGE;
-}
-
-/* A decimal number of milliseconds, 0 .. 4294967295, digits only. */
-static int parse_ms(const char *s, uint32_t *out)
-{
-    uint32_t v = 0;
-    size_t i;
-
-    if (s == NULL || s[0] == '\0') {
-        return 0;
-    }
-    for (i = 0; s[i] != '\0'; i++) {
-        uint32_t d;
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-        d = (uint32_t)(s[i] - '0');
-        if (v > (0xFFFFFFFFu - d) / 10u) {
-            return 0;
-        }
-        v = v * 10u + d;
-    }
-    *out = v;
-    return 1;
 }
 
 /* The serial number goes into ID: [A-Za-z0-9-] (PROTOCOL.md), 1 to GB_SN_MAX (16) characters, so that the
@@ -195,12 +172,12 @@ int main(int argc, char **argv)
             co2_path = value;
         } else if (take_option(argc, argv, &i, "--cells", &value)) {
             uint32_t n;
-            if (!parse_ms(value, &n) || n < 1u || n > GB_CELLS_MAX) {
+            if (!frame_parse_u32(value, &n) || n < 1u || n > GB_CELLS_MAX) {
                 return bad_usage("--cells must be a whole number from 1 to 8", value);
             }
             cfg.cells = (uint8_t)n;
         } else if (take_option(argc, argv, &i, "--flush-ms", &value)) {
-            if (!parse_ms(value, &cfg.flush_ms)) {
+            if (!frame_parse_u32(value, &cfg.flush_ms)) {
                 return bad_usage("--flush-ms must be a whole number of milliseconds", value);
             }
         } else if (take_option(argc, argv, &i, "--clock", &value)) {
@@ -222,15 +199,15 @@ int main(int argc, char **argv)
             }
             cfg.sn = value;
         } else if (take_option(argc, argv, &i, "--period-ms", &value)) {
-            if (!parse_ms(value, &cfg.period_ms) || cfg.period_ms == 0u) {
+            if (!frame_parse_u32(value, &cfg.period_ms) || cfg.period_ms == 0u) {
                 return bad_usage("--period-ms must be a whole number of milliseconds, at least 1", value);
             }
         } else if (take_option(argc, argv, &i, "--stale-ms", &value)) {
-            if (!parse_ms(value, &cfg.stale_ms)) {
+            if (!frame_parse_u32(value, &cfg.stale_ms)) {
                 return bad_usage("--stale-ms must be a whole number of milliseconds", value);
             }
         } else if (take_option(argc, argv, &i, "--watchdog-ms", &value)) {
-            if (!parse_ms(value, &watchdog_ms) || watchdog_ms == 0u || watchdog_ms > 60000u) {
+            if (!frame_parse_u32(value, &watchdog_ms) || watchdog_ms == 0u || watchdog_ms > 60000u) {
                 return bad_usage("--watchdog-ms must be a whole number of milliseconds from 1 to 60000", value);
             }
         } else if (take_option(argc, argv, &i, "--test-stall-on", &value)) {

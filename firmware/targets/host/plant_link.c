@@ -58,6 +58,18 @@ size_t plant_format_o_line(char *buf, size_t cap, const char *const *names, uint
     return put(buf, cap, &len, "\n", 1u) ? len : 0u;
 }
 
+uint8_t plant_sampled_cell(const uint8_t *states, uint8_t cells, uint8_t per_cell, uint8_t sample_kind)
+{
+    uint8_t c;
+
+    for (c = 0; c < cells; c++) {
+        if (states[c * per_cell + sample_kind]) {
+            return (uint8_t)(c + 1u);
+        }
+    }
+    return 0;
+}
+
 size_t plant_format_m_line(char *buf, size_t cap, uint8_t sample_cell)
 {
     char digits[4];

@@ -24,6 +24,10 @@ int plant_parse_t_line(const char *line, size_t len, uint32_t *ms);
 size_t plant_format_o_line(char *buf, size_t cap, const char *const *names, uint8_t nkinds, const uint8_t *states,
                            uint8_t cells, uint8_t per_cell);
 
+/* The cell the manifold samples: 1 + the first cell whose output `sample_kind` is on in
+ * states[(cell - 1) * per_cell + kind], or 0 when none is. */
+uint8_t plant_sampled_cell(const uint8_t *states, uint8_t cells, uint8_t per_cell, uint8_t sample_kind);
+
 /* Writes "M sample=K\n" (K = 0..255); returns its length, 0 if it does not fit. */
 size_t plant_format_m_line(char *buf, size_t cap, uint8_t sample_cell);
 
