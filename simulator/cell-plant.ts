@@ -78,6 +78,11 @@ const KINETICS_TEMP_TOLERANCE_K = 0.002;
 /** Bed load, as a fraction of capacity, at which the scrubber switches beds. */
 const BED_SWITCH_FRACTION = 0.9;
 
+// State indices the per-sub-step code reads, as plain module constants (the JIT folds them).
+const GAS = CellStateIndex.gas;
+const AIR_TEMP = CellStateIndex.airTempC;
+const FRUIT_TEMP = CellStateIndex.fruitTempC;
+
 /** The fused derivative as the stepper calls it: one module-level function for every plant (monomorphic). */
 const fusedDerivative: DerivativeFn<Float64Array> = (_tS, y, out, coefficients) => cellFusedDerivative(y, coefficients, out);
 
@@ -216,8 +221,8 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     n2Mol: molFromKpa(absoluteKpa - initial.o2Kpa - initial.co2Kpa, startVolumeM3, params.tempC),
   });
   const I = CellStateIndex;
-  state[I.airTempC] = params.tempC;
-  state[I.fruitTempC] = params.fruitKg > 0 ? initial.fruitTempC : params.tempC;
+  state[AIR_TEMP] = params.tempC;
+  state[FRUIT_TEMP] = params.fruitKg > 0 ? initial.fruitTempC : params.tempC;
   state[I.firmnessN] = initial.firmnessN;
   const co2Dissolved0Mol = params.fruitKg > 0 ? co2SolubilityMolPerKpa(params.fruitKg, initial.fruitTempC) * initial.co2Kpa : 0;
   state[I.co2Dissolved] = co2Dissolved0Mol;
@@ -242,10 +247,6 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     airInMolPerS = airInletMolPerS(params.airFlowM3PerH, ambient.pressurePa, ambient.tempC);
     coefficientsStale = false;
   }
-  // The gas volume the relief valve computed after the last sub-step, while the gas has not changed since
-  // (the sensors see the same volume).
-  let sharedGasVolumeM3 = 0;
-  let sharedGasVolumeFresh = false;
   const rates = new Float64Array(CELL_INTEGRATED_SIZE);
   const algebraic: CellAlgebraic = {
     gasVolumeM3: 0, pressurePa: 0, o2Kpa: 0, co2Kpa: 0, o2UptakeMolPerS: 0, co2ProductionMolPerS: 0,
@@ -273,62 +274,68 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     nextDriftUpdateS = atS + DRIFT_UPDATE_PERIOD_S;
   }
 
-  /** The relief valve: vent cell gas or admit ambient air, booked in the ledger. */
-  function reliefValve(): void {
-    const nO2 = state[I.gas + O2]!;
-    const nCo2 = state[I.gas + CO2]!;
-    const nN2 = state[I.gas + N2]!;
-    const nTotal = nO2 + nCo2 + nN2;
-    const ambient = inputs.ambient;
-    const airTempC = state[I.airTempC]!;
-    // Fast path: the valve is shut while the pressure is inside its band (nearly always).
-    const volume = gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, ambient.pressurePa);
-    sharedGasVolumeM3 = volume;
-    sharedGasVolumeFresh = true;
+  /** The volume the free gas takes now, rigid volume plus breather bag (breather-bag.ts), m³. */
+  function gasVolumeNowM3(): number {
+    const nTotal = state[GAS + O2]! + state[GAS + CO2]! + state[GAS + N2]!;
+    return gasVolumeWithBagM3(nTotal, state[AIR_TEMP]!, params.freeVolumeM3, params.breatherBagM3, inputs.ambient.pressurePa);
+  }
+
+  /**
+   * The relief valve, for the gas at `volumeM3`: vents cell gas or admits ambient air, booked in the
+   * ledger. Returns true if it moved gas.
+   */
+  function reliefValve(volumeM3: number): boolean {
     // While the breather bag is slack the cell is at ambient pressure (breather-bag.ts): the valve is shut.
-    if (volume > params.freeVolumeM3 && volume < params.freeVolumeM3 + params.breatherBagM3) return;
-    const gaugePa = freeGasPressurePa(nTotal, volume, airTempC) - ambient.pressurePa;
-    if (gaugePa <= params.reliefValveOpeningPa && gaugePa >= -params.reliefValveOpeningPa) return;
-    sharedGasVolumeFresh = false;
+    // That is nearly always, and the test costs two comparisons.
+    if (volumeM3 > params.freeVolumeM3 && volumeM3 < params.freeVolumeM3 + params.breatherBagM3) return false;
+    const nTotal = state[GAS + O2]! + state[GAS + CO2]! + state[GAS + N2]!;
+    const ambient = inputs.ambient;
+    const airTempC = state[AIR_TEMP]!;
+    const gaugePa = freeGasPressurePa(nTotal, volumeM3, airTempC) - ambient.pressurePa;
+    if (gaugePa <= params.reliefValveOpeningPa && gaugePa >= -params.reliefValveOpeningPa) return false;
     // At the valve's opening pressures the bag is full (venting) or empty (admitting).
     const overVolume = params.freeVolumeM3 + params.breatherBagM3;
     let vent = reliefValveVentMol(nTotal, overVolume, airTempC, ambient.pressurePa, params.reliefValveOpeningPa);
     if (vent < 0) vent = 0;
     if (vent === 0) {
       const admit = reliefValveVentMol(nTotal, params.freeVolumeM3, airTempC, ambient.pressurePa, params.reliefValveOpeningPa);
-      if (admit >= 0) return;
+      if (admit >= 0) return false;
       const inMol = -admit;
       const x = [ambient.o2Fraction, ambient.co2Fraction, 1 - ambient.o2Fraction - ambient.co2Fraction];
       for (let s = 0; s < SPECIES_COUNT; s++) {
-        state[I.gas + s] = state[I.gas + s]! + inMol * x[s]!;
+        state[GAS + s] = state[GAS + s]! + inMol * x[s]!;
         state[I.reliefIn + s] = state[I.reliefIn + s]! + inMol * x[s]!;
       }
-      return;
+      return true;
     }
     const fraction = vent / nTotal;
     for (let s = 0; s < SPECIES_COUNT; s++) {
-      const out = state[I.gas + s]! * fraction;
-      state[I.gas + s] = state[I.gas + s]! - out;
+      const out = state[GAS + s]! * fraction;
+      state[GAS + s] = state[GAS + s]! - out;
       state[I.reliefOut + s] = state[I.reliefOut + s]! + out;
     }
+    return true;
   }
 
-  /** Bed switch-over when the adsorbing bed is nearly full: the regenerated bed's air comes in. */
-  function scrubberSwitch(): void {
-    if (!inputs.actuators.scrub) return;
+  /**
+   * Bed switch-over when the adsorbing bed is nearly full: the regenerated bed's air comes in. Returns
+   * true if it switched.
+   */
+  function scrubberSwitch(): boolean {
+    if (!inputs.actuators.scrub) return false;
     const load = state[inputs.activeBed === 0 ? I.bedALoad : I.bedBLoad]!;
-    if (load < BED_SWITCH_FRACTION * params.scrubberBedCapacityMol) return;
+    if (load < BED_SWITCH_FRACTION * params.scrubberBedCapacityMol) return false;
     inputs.activeBed = inputs.activeBed === 0 ? 1 : 0;
     coefficientsStale = true;
-    sharedGasVolumeFresh = false;
     const ambient = inputs.ambient;
     const airMol = molFromKpa(ambient.pressurePa / 1000, params.scrubberVoidM3, ambient.tempC);
     // The void air's CO2 (0.04 %) is booked with the balance gas: it is below the analysers' resolution.
     const o2Mol = airMol * ambient.o2Fraction;
-    state[I.gas + O2] = state[I.gas + O2]! + o2Mol;
-    state[I.gas + N2] = state[I.gas + N2]! + (airMol - o2Mol);
+    state[GAS + O2] = state[GAS + O2]! + o2Mol;
+    state[GAS + N2] = state[GAS + N2]! + (airMol - o2Mol);
     state[I.scrubberO2In] = state[I.scrubberO2In]! + o2Mol;
     state[I.scrubberN2In] = state[I.scrubberN2In]! + (airMol - o2Mol);
+    return true;
   }
 
   /**
@@ -346,44 +353,51 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   }
 
   /**
-   * Books the flows that are constant over a sub-step (inlets, cooling, fans) as rate × `hS`: exactly what
-   * RK4 integrated for them in the gas. Runs before the events, which may switch the cooling.
+   * Books, once per `step` call, the flows that RK4 integrated in the gas but that the ledger takes outside
+   * the integrator; inputs are held over a call, so each is exact:
+   *  - the ambient inflows' totals (leak in, door in), split by the ambient's mole fractions;
+   *  - the N2 and air inlets, rate × `dtS` (RK4 integrates a constant exactly too);
+   *  - the cooling unit's heat for the `coolingOnS` seconds it ran (the thermostat switches between
+   *    sub-steps), and the fans.
    */
-  function bookConstantFlows(hS: number): void {
+  function bookStepFlows(dtS: number, coolingOnS: number): void {
     const actuators = inputs.actuators;
     splitAmbientInflow(I.leakInStep, I.leakIn);
     if (actuators.door) splitAmbientInflow(I.doorInStep, I.doorIn);
     if (actuators.n2) {
-      const mol = n2InMolPerS * hS;
+      const mol = n2InMolPerS * dtS;
       const xO2 = n2InO2Fraction;
       state[I.n2Inlet + O2] = state[I.n2Inlet + O2]! + mol * xO2;
       state[I.n2Inlet + N2] = state[I.n2Inlet + N2]! + mol * (1 - xO2);
     }
     if (actuators.air) {
       const ambient = inputs.ambient;
-      const mol = airInMolPerS * hS;
+      const mol = airInMolPerS * dtS;
       state[I.airInlet + O2] = state[I.airInlet + O2]! + mol * ambient.o2Fraction;
       state[I.airInlet + CO2] = state[I.airInlet + CO2]! + mol * ambient.co2Fraction;
       state[I.airInlet + N2] = state[I.airInlet + N2]! + mol * (1 - ambient.o2Fraction - ambient.co2Fraction);
     }
-    if (inputs.coolingOn) state[I.coolingHeatJ] = state[I.coolingHeatJ]! + params.coolingCapacityW * hS;
-    state[I.fanEnergyJ] = state[I.fanEnergyJ]! + params.fanPowerW * hS;
+    state[I.coolingHeatJ] = state[I.coolingHeatJ]! + params.coolingCapacityW * coolingOnS;
+    state[I.fanEnergyJ] = state[I.fanEnergyJ]! + params.fanPowerW * dtS;
   }
 
-  function events(atS: number): void {
-    reliefValve();
-    scrubberSwitch();
+  /** The discrete events after a sub-step ending at `atS`, in the order above; returns the gas volume after them, m³. */
+  function events(atS: number): number {
+    let volumeM3 = gasVolumeNowM3();
+    if (reliefValve(volumeM3)) volumeM3 = gasVolumeNowM3();
+    if (scrubberSwitch()) volumeM3 = gasVolumeNowM3();
     if (params.coolingCapacityW > 0) {
       const wasOn = inputs.coolingOn ?? false;
-      inputs.coolingOn = coolingOnNext(state[I.airTempC]!, setpointC, params.coolingBandK, wasOn);
+      inputs.coolingOn = coolingOnNext(state[AIR_TEMP]!, setpointC, params.coolingBandK, wasOn);
       if (inputs.coolingOn !== wasOn) coefficientsStale = true;
     }
-    const fruitTempC = state[I.fruitTempC]!;
+    const fruitTempC = state[FRUIT_TEMP]!;
     if (Math.abs(fruitTempC - inputs.kineticsTempC!) > KINETICS_TEMP_TOLERANCE_K) {
       inputs.kineticsTempC = fruitTempC;
       coefficientsStale = true;
     }
     if (atS >= nextDriftUpdateS) updateDrift(atS);
+    return volumeM3;
   }
   events(0);
 
@@ -399,19 +413,12 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"sensor" must be "o2", "co2" or "temp": ${JSON.stringify(name)}`);
   }
 
-  /** Lets the sensors see `hS` of the current state: partial pressures from the moles, bag and air temperature. */
-  function updateSensors(hS: number): void {
-    const nO2 = state[I.gas + O2]!;
-    const nCo2 = state[I.gas + CO2]!;
-    const nTotal = nO2 + nCo2 + state[I.gas + N2]!;
-    const airTempC = state[I.airTempC]!;
-    const volume = sharedGasVolumeFresh
-      ? sharedGasVolumeM3
-      : gasVolumeWithBagM3(nTotal, airTempC, params.freeVolumeM3, params.breatherBagM3, inputs.ambient.pressurePa);
-    sharedGasVolumeFresh = false;
-    const kpaPerMol = freeGasPressurePa(1, volume, airTempC) / 1000;
-    o2Sensor.update(nO2 * kpaPerMol, hS);
-    co2Sensor.update(nCo2 * kpaPerMol, hS);
+  /** Lets the sensors see `hS` of the current state, the gas at `volumeM3`: partial pressures from the moles. */
+  function updateSensors(volumeM3: number, hS: number): void {
+    const airTempC = state[AIR_TEMP]!;
+    const kpaPerMol = freeGasPressurePa(1, volumeM3, airTempC) / 1000;
+    o2Sensor.update(state[GAS + O2]! * kpaPerMol, hS);
+    co2Sensor.update(state[GAS + CO2]! * kpaPerMol, hS);
     tempSensor.update(airTempC, hS);
   }
 
@@ -423,17 +430,19 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     const steps = Math.max(1, Math.ceil(dtS / subStepS - 1e-9));
     const hS = dtS / steps;
     const startS = timeS;
+    // The door holds over a call (an actuator), and with it the length of the integrated vector.
+    const doorOpen = inputs.actuators.door;
+    const stepper = doorOpen ? stepperOpen : stepperClosed;
+    const integrated = doorOpen ? integratedOpen : integratedClosed;
+    let coolingOnS = 0;
     for (let n = 0; n < steps; n++) {
       if (coefficientsStale) refreshCoefficients();
-      if (inputs.actuators.door) {
-        stepperOpen.step(fusedDerivative, startS + n * hS, integratedOpen, hS, coefficients);
-      } else {
-        stepperClosed.step(fusedDerivative, startS + n * hS, integratedClosed, hS, coefficients);
-      }
-      bookConstantFlows(hS);
-      events(startS + (n + 1) * hS);
-      updateSensors(hS);
+      stepper.step(fusedDerivative, startS + n * hS, integrated, hS, coefficients);
+      // The heat removed is booked for the state the thermostat had during the sub-step, before it switches.
+      if (inputs.coolingOn) coolingOnS += hS;
+      updateSensors(events(startS + (n + 1) * hS), hS);
     }
+    bookStepFlows(dtS, coolingOnS);
     rk4Steps += steps;
     timeS = startS + dtS;
   }
@@ -441,9 +450,9 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   function truth(): CellTruth {
     evaluate();
     const a = algebraic;
-    const nO2 = state[I.gas + O2]!;
-    const nCo2 = state[I.gas + CO2]!;
-    const nN2 = state[I.gas + N2]!;
+    const nO2 = state[GAS + O2]!;
+    const nCo2 = state[GAS + CO2]!;
+    const nN2 = state[GAS + N2]!;
     const kpaPerMol = a.o2Kpa > 0 && nO2 > 0 ? a.o2Kpa / nO2 : a.pressurePa / 1000 / (nO2 + nCo2 + nN2);
     let leakInflowMolPerS = rates[I.leakInStep]!;
     for (let s = 0; s < SPECIES_COUNT; s++) leakInflowMolPerS -= rates[I.leakOut + s]!;
@@ -456,15 +465,15 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
       n2Kpa: nN2 * kpaPerMol,
       pressurePa: a.pressurePa - inputs.ambient.pressurePa,
       absolutePressurePa: a.pressurePa,
-      tempC: state[I.airTempC]!,
-      fruitTempC: state[I.fruitTempC]!,
+      tempC: state[AIR_TEMP]!,
+      fruitTempC: state[FRUIT_TEMP]!,
       bagVolumeM3: a.gasVolumeM3 - params.freeVolumeM3,
       o2UptakeMolPerS: a.o2UptakeMolPerS,
       co2ProductionMolPerS: a.co2ProductionMolPerS,
       rq: params.fruitKg > 0 ? a.co2ProductionMolPerS / a.o2UptakeMolPerS : NaN,
       leakInflowMolPerS,
       storageDays: resolved.storageDayAtStart + timeS / 86_400,
-      rqBreakPointO2Kpa: breakPointO2Kpa(params.respiration, state[I.fruitTempC]!, a.co2Kpa, inputs.fermentationScale),
+      rqBreakPointO2Kpa: breakPointO2Kpa(params.respiration, state[FRUIT_TEMP]!, a.co2Kpa, inputs.fermentationScale),
       co2DissolvedMol: state[I.co2Dissolved]!,
       ethanolMgPerKg: ethanolMgPerKg(state[I.ethanolMol]!, params.fruitKg),
       firmnessN: state[I.firmnessN]!,

@@ -30,14 +30,14 @@ export const SPECIES_COUNT = 3;
  *  - … CELL_INTEGRATED_SIZE − 1: the door's quadratures, integrated only while the door is open (their
  *    rates are exactly 0 while it is shut, so the plant then integrates the shorter prefix);
  *  - the rest changes only between steps: the relief valve's and the bed switch-over's ledgers (discrete
- *    events), the integrals of flows that are constant over a step — the N2 and air inlets and the
- *    cooling and fan energy — which the plant adds up exactly (rate × step; RK4 integrates a constant
- *    exactly too, so the ledger still closes), and the per-species ledgers of the flows that come in with
- *    the ambient's composition (leak in, door in).
- * Flows in from the ambient (leak in, door in) are integrated as one total per step (`leakInStep`,
- * `doorInStep`): the ambient's mole fractions are constant over a step, so the plant splits the step's
- * total by them into the per-species ledger and sets the total back to 0. That is the same integral as
- * RK4 of each species' flow, with a third of the vector work.
+ *    events, between sub-steps), and, once per plant `step` call, the integrals of flows that are constant
+ *    over a call — the N2 and air inlets, the fans, the cooling unit for the time it ran — which the plant
+ *    adds up exactly (rate × time; RK4 integrates a constant exactly too, so the ledger still closes), and
+ *    the per-species ledgers of the flows that come in with the ambient's composition (leak in, door in).
+ * Flows in from the ambient (leak in, door in) are integrated as one total (`leakInStep`, `doorInStep`)
+ * over a plant `step` call: the ambient's mole fractions are constant over a call, so at its end the plant
+ * splits the total by them into the per-species ledger and sets the total back to 0. That is the same
+ * integral as RK4 of each species' flow, with a third of the vector work.
  * Respiration heat and regenerated CO2 are not stored: they follow from other entries.
  */
 export const CellStateIndex = {
@@ -70,10 +70,10 @@ export const CellStateIndex = {
   fermentativeCo2: 16,
   /** Low-O2 injury index (days-equivalent above the ethanol threshold). */
   injuryIndex: 17,
-  /** Moles in through the leak during the current step, all species (0 between steps). */
+  /** Moles in through the leak during the current `step` call, all species (0 between calls). */
   leakInStep: 18,
   // ---- quadratures of the open door ----
-  /** Moles in through an open door during the current step, all species (0 between steps). */
+  /** Moles in through an open door during the current `step` call, all species (0 between calls). */
   doorInStep: 19,
   /** Cumulative moles out through an open door, per species. */
   doorOut: 20,

@@ -14,7 +14,7 @@
  * t is the sensor's own age, the sum of the `dtS` it was updated with.
  */
 import type { Random } from '../engine/random.js';
-import { calibrated, IDENTITY_CALIBRATION, type SensorCalibration } from './sensor-calibration.js';
+import { calibrated, calibrationSlope, IDENTITY_CALIBRATION, type SensorCalibration } from './sensor-calibration.js';
 import { applyFault, type ActiveFault, type SensorFault } from './sensor-fault.js';
 
 export interface SensorSpec {
@@ -93,16 +93,28 @@ export interface FirstOrderSensor {
 
 /** A sensor that has settled at `initialValue`. */
 export function createFirstOrderSensor(spec: SensorSpec, random: Random, initialValue: number): FirstOrderSensor {
-  const frozen = Object.freeze({ ...spec });
+  // Every field present, so that every sensor's spec has the same shape (one shape for the JIT).
+  const frozen: Readonly<SensorSpec> = Object.freeze({ ...spec, gain: spec.gain ?? 1, driftPerDay: spec.driftPerDay ?? 0 });
   // Numbers that change on every update live in a typed array: no allocation per update.
   const numbers = new Float64Array([initialValue, 0, NaN, 0]); // filtered, age, last dt, lag factor
   let calibration: Readonly<SensorCalibration> = IDENTITY_CALIBRATION;
   let active: ActiveFault | null = null;
   let lastReading: number | null = null;
+  // A reading is taken every control tick, a million times a season: what `finish` and `calibrated`
+  // would recompute on every call is computed here once (and again on each calibration).
+  const inverseResolution = frozen.resolution > 0 ? 1 / frozen.resolution : 0;
+  const decimalResolution = Number.isInteger(inverseResolution) && inverseResolution > 0;
+  let slope = 1;
+
+  function finishReading(value: number): number {
+    const rounded = decimalResolution ? Math.round(value * inverseResolution) / inverseResolution : quantize(value, frozen.resolution);
+    return Math.min(frozen.rangeMax, Math.max(frozen.rangeMin, rounded));
+  }
 
   function healthy(): number {
     const noise = frozen.noiseSd > 0 ? random.gaussian() : 0;
-    return calibrated(calibration, sensorRaw(frozen, numbers[0]!, numbers[1]!, noise));
+    const raw = sensorRaw(frozen, numbers[0]!, numbers[1]!, noise);
+    return calibrated(calibration, raw, slope);
   }
 
   return {
@@ -134,13 +146,13 @@ export function createFirstOrderSensor(spec: SensorSpec, random: Random, initial
     read(): number | null {
       const value = healthy();
       if (active === null) {
-        lastReading = finish(frozen, value);
+        lastReading = finishReading(value);
         return lastReading;
       }
       const uniform = active.fault.kind === 'spike' ? random.next() : 0;
       const sign = active.fault.kind === 'spike' && random.next() < 0.5 ? -1 : 1;
       const faulty = applyFault(active, numbers[1]!, value, uniform, sign);
-      lastReading = faulty === null ? null : active.fault.kind === 'stuck' ? faulty : finish(frozen, faulty);
+      lastReading = faulty === null ? null : active.fault.kind === 'stuck' ? faulty : finishReading(faulty);
       return lastReading;
     },
     setFault(fault: SensorFault | null): void {
@@ -149,7 +161,7 @@ export function createFirstOrderSensor(spec: SensorSpec, random: Random, initial
         return;
       }
       // A stuck sensor keeps what it last showed (a fresh reading if it has shown none yet).
-      const frozenReading = lastReading ?? finish(frozen, healthy());
+      const frozenReading = lastReading ?? finishReading(healthy());
       active = { fault: { ...fault }, sinceS: numbers[1]!, frozenReading };
     },
     calibrate(zero: number, span: number, samples = 10): Readonly<SensorCalibration> {
@@ -163,6 +175,7 @@ export function createFirstOrderSensor(spec: SensorSpec, random: Random, initial
       const rawZero = mean(zero);
       const rawSpan = mean(span);
       calibration = Object.freeze({ rawZero, rawSpan, zero, span });
+      slope = calibrationSlope(calibration);
       return calibration;
     },
   };

@@ -23,7 +23,15 @@ export interface SensorCalibration {
 /** No correction: corrected = raw. */
 export const IDENTITY_CALIBRATION: Readonly<SensorCalibration> = Object.freeze({ rawZero: 0, rawSpan: 1, zero: 0, span: 1 });
 
-/** Applies a calibration to a raw value. */
-export function calibrated(cal: Readonly<SensorCalibration>, raw: number): number {
-  return cal.zero + ((raw - cal.rawZero) * (cal.span - cal.zero)) / (cal.rawSpan - cal.rawZero);
+/** The correction's slope, (span − zero) / (raw_span − raw_zero). */
+export function calibrationSlope(cal: Readonly<SensorCalibration>): number {
+  return (cal.span - cal.zero) / (cal.rawSpan - cal.rawZero);
+}
+
+/**
+ * Applies a calibration to a raw value. `slope` is `calibrationSlope(cal)`, for callers that keep it
+ * between readings.
+ */
+export function calibrated(cal: Readonly<SensorCalibration>, raw: number, slope = calibrationSlope(cal)): number {
+  return cal.zero + (raw - cal.rawZero) * slope;
 }

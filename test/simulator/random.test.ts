@@ -47,26 +47,62 @@ describe('seeded random', () => {
     expect(sumSq / n - mean * mean).toBeCloseTo(1 / 12, 2);
   });
 
-  it('draws gaussian numbers with the requested mean and standard deviation (Box–Muller)', () => {
+  it('draws gaussian numbers with the requested mean and standard deviation', () => {
     const r = createRandom(11);
     const n = 100_000;
     let sum = 0;
     let sumSq = 0;
-    let beyond2Sd = 0;
     for (let i = 0; i < n; i++) {
       const z = r.gaussian(5, 2);
       sum += z;
       sumSq += z * z;
-      if (Math.abs(z - 5) > 4) beyond2Sd++;
     }
     const mean = sum / n;
     const sd = Math.sqrt(sumSq / n - mean * mean);
     expect(mean).toBeCloseTo(5, 1);
     expect(sd).toBeGreaterThan(1.97);
     expect(sd).toBeLessThan(2.03);
-    // 4.55 % of a normal distribution lies beyond 2 standard deviations.
-    expect(beyond2Sd / n).toBeGreaterThan(0.042);
-    expect(beyond2Sd / n).toBeLessThan(0.049);
+  });
+
+  it("has the normal distribution's shape: the ziggurat's layers, wedges and tail", () => {
+    const r = createRandom(12);
+    const n = 400_000;
+    // Two-sided probabilities of the standard normal distribution: P(|z| < k), and beyond the ziggurat's
+    // tail start r = 3.4426 (where the base layer hands over to the tail sampler).
+    const within = [
+      { k: 0.25, p: 0.197413 },
+      { k: 0.5, p: 0.382925 },
+      { k: 1, p: 0.682689 },
+      { k: 2, p: 0.954500 },
+      { k: 3, p: 0.997300 },
+    ];
+    const counts = within.map(() => 0);
+    let tail = 0;
+    let positive = 0;
+    let m3 = 0;
+    let m4 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = r.gaussian();
+      const a = Math.abs(z);
+      within.forEach(({ k }, j) => {
+        if (a < k) counts[j]!++;
+      });
+      if (a > 3.442619855899) tail++;
+      if (z > 0) positive++;
+      m3 += z * z * z;
+      m4 += z * z * z * z;
+    }
+    within.forEach(({ p }, j) => {
+      // Within 4 standard errors of the binomial count.
+      const se = Math.sqrt((p * (1 - p)) / n);
+      expect(Math.abs(counts[j]! / n - p)).toBeLessThan(4 * se);
+    });
+    const pTail = 0.000576;
+    expect(Math.abs(tail / n - pTail)).toBeLessThan(4 * Math.sqrt((pTail * (1 - pTail)) / n));
+    expect(Math.abs(positive / n - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / n));
+    // Skewness 0 and kurtosis 3.
+    expect(Math.abs(m3 / n)).toBeLessThan(0.03);
+    expect(Math.abs(m4 / n - 3)).toBeLessThan(0.06);
   });
 
   it('derives independent, reproducible stream seeds', () => {
