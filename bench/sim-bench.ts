@@ -6,6 +6,9 @@
  *     temperature; breather bag, relief valve, leak, cooling thermostat, CO2 dissolution, ethanol,
  *     firmness, scrubber beds, sensors read every minute. Several runs; the table gives the median.
  *  2. 100 such cells (seeds 1–100), split over worker threads, one per core.
+ *  3. One pallet cover (pallet-cover-elstar, 0.75 m³ free, 80 L bag), the same season and regime keeper, on
+ *     the adaptive Dormand–Prince 5(4) integrator (its default) and, once, on RK4, which its leak time
+ *     constant holds to ≈ 1 s sub-steps.
  *
  * Targets (issue 3): ≤ 0.5 s per cell-season on one core; 100 cells ≤ 30 s on 2 cores. Not part of
  * `npm test`: timings depend on the machine and its load. Prints a table, and `--json` prints the figures.
@@ -22,7 +25,7 @@ interface SeasonResult {
   wallS: number;
   /** CPU time of the process (user + system) during the season, s: the load of others does not count. */
   cpuS: number;
-  rk4Steps: number;
+  integratorSteps: number;
   firmnessN: number;
 }
 
@@ -32,7 +35,19 @@ function season(seed: number): SeasonResult {
   const summary = runPlant({ plant: { preset: 'gala-apple', seed, maxStepS: STEP_S }, days: SEASON_DAYS, recordEveryS: 86_400 });
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
-  return { wallS, cpuS: (c.user + c.system) / 1e6, rk4Steps: summary.rk4Steps, firmnessN: summary.plant.truth().firmnessN };
+  return { wallS, cpuS: (c.user + c.system) / 1e6, integratorSteps: summary.integratorSteps, firmnessN: summary.plant.truth().firmnessN };
+}
+
+interface PalletResult {
+  wallS: number;
+  steps: number;
+  rejected: number;
+}
+
+function palletSeason(integrator: 'rk4' | 'dopri5'): PalletResult {
+  const t0 = performance.now();
+  const summary = runPlant({ plant: { preset: 'pallet-cover-elstar', seed: 1, maxStepS: STEP_S, integrator }, days: SEASON_DAYS, recordEveryS: 86_400 });
+  return { wallS: (performance.now() - t0) / 1000, steps: summary.integratorSteps, rejected: summary.rejectedSteps };
 }
 
 function median(values: number[]): number {
@@ -64,7 +79,12 @@ if (!isMainThread) {
     heapPeakMiB = Math.max(heapPeakMiB, process.memoryUsage().heapUsed / 2 ** 20);
   }
   const wall = median(single.map((r) => r.wallS));
-  const steps = single[0]!.rk4Steps;
+  const steps = single[0]!.integratorSteps;
+
+  // 3. A pallet cover: adaptive (median of 3), and RK4 once for the ratio.
+  const palletAdaptive = [palletSeason('dopri5'), palletSeason('dopri5'), palletSeason('dopri5')];
+  const palletRk4 = palletSeason('rk4');
+  const palletAdaptiveWallS = median(palletAdaptive.map((r) => r.wallS));
 
   // 2. 100 cells over the cores.
   const t0 = performance.now();
@@ -93,7 +113,7 @@ if (!isMainThread) {
       medianCpuS: median(single.map((r) => r.cpuS)),
       minWallS: Math.min(...single.map((r) => r.wallS)),
       maxWallS: Math.max(...single.map((r) => r.wallS)),
-      rk4Steps: steps,
+      integratorSteps: steps,
       stepsPerS: steps / wall,
       heapPeakMiB,
       targetS: 0.5,
@@ -107,6 +127,14 @@ if (!isMainThread) {
       firmnessRangeN: [Math.min(...firmness), Math.max(...firmness)],
       targetS: 30,
       pass: manyWallS <= 30,
+    },
+    palletCover: {
+      adaptiveMedianWallS: palletAdaptiveWallS,
+      adaptiveSteps: palletAdaptive[0]!.steps,
+      adaptiveRejected: palletAdaptive[0]!.rejected,
+      rk4WallS: palletRk4.wallS,
+      rk4Steps: palletRk4.steps,
+      speedup: palletRk4.wallS / palletAdaptiveWallS,
     },
     maxRssMiB: maxRssMiB(),
   };
@@ -125,6 +153,11 @@ if (!isMainThread) {
       row('  JS heap after a run (peak)', `${heapPeakMiB.toFixed(1)} MiB`, ''),
       row(`${cells} cells, ${cores} worker thread(s): wall time`, `${manyWallS.toFixed(2)} s`, '≤ 30 s'),
       row('  median per cell-season inside a worker', `${median(perCell).toFixed(3)} s`, ''),
+      row('1 pallet cover, 270 d, adaptive (median of 3)', `${palletAdaptiveWallS.toFixed(3)} s`, ''),
+      row('  steps accepted / rejected', `${palletAdaptive[0]!.steps} / ${palletAdaptive[0]!.rejected}`, ''),
+      row('  same on RK4 (its sub-step ≈ 1 s), one run', `${palletRk4.wallS.toFixed(3)} s`, ''),
+      row('  RK4 steps', String(palletRk4.steps), ''),
+      row('  adaptive speed-up over RK4', `${figures.palletCover.speedup.toFixed(1)}×`, ''),
       row('process peak RSS (resourceUsage maxRSS)', `${figures.maxRssMiB.toFixed(0)} MiB`, ''),
       row('machine load average (1 min) at the end', os.loadavg()[0]!.toFixed(2), ''),
     ];

@@ -19,7 +19,7 @@ import { UsageError } from './args.js';
 export const SIM_HELP = `Usage: cellbench sim --list-presets --json
        cellbench sim --preset NAME [--days N] [--step-s S] [--seed K] [--leak-cm2 A] [--temp-c T]
                      [--every-s E] [--control hold|none] [--o2-kpa LOW:HIGH] [--weather on|off]
-                     --format csv|json
+                     [--integrator rk4|dopri5] --format csv|json
        cellbench sim --preset NAME --rq-curve [--temp-c T] [--co2-kpa C] --json
 
 Runs the plant simulator without firmware or bridge, on a virtual clock as fast as the CPU goes.
@@ -33,7 +33,9 @@ Modes:
 
 Run options:
   --days N           plant days to run, > 0 and ≤ 1000 (default 30)
-  --step-s S         longest RK4 sub-step in s, > 0 and ≤ 600 (default 10)
+  --step-s S         longest integrator sub-step in s, > 0 and ≤ 600 (default 10)
+  --integrator I     rk4: fixed steps (default for a cell preset); dopri5: adaptive Dormand–Prince 5(4)
+                     (default for a pallet preset, whose leak time constant holds RK4 to ≈ 1 s steps)
   --seed K           seed of the sensor noise, an integer from 0 to 4294967295 (default 1)
   --leak-cm2 A       leak area in cm², 0 to 10000 (default: the preset's)
   --temp-c T         cell temperature in °C, −10 to 40 (default: the preset's storage temperature)
@@ -180,6 +182,7 @@ export async function simCommand(argv: string[]): Promise<number> {
       control: { type: 'string' },
       'o2-kpa': { type: 'string' },
       weather: { type: 'string' },
+      integrator: { type: 'string' },
       format: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -230,6 +233,10 @@ export async function simCommand(argv: string[]): Promise<number> {
   if (control !== 'hold' && control !== 'none') throw new UsageError(`--control must be hold or none: "${control}"`);
   const weather = values.weather ?? 'on';
   if (weather !== 'on' && weather !== 'off') throw new UsageError(`--weather must be on or off: "${weather}"`);
+  const integrator = values.integrator;
+  if (integrator !== undefined && integrator !== 'rk4' && integrator !== 'dopri5') {
+    throw new UsageError(`--integrator must be rk4 or dopri5: "${integrator}"`);
+  }
   let o2Kpa: [number, number] | undefined;
   if (values['o2-kpa'] !== undefined) {
     const text = values['o2-kpa'];
@@ -250,7 +257,14 @@ export async function simCommand(argv: string[]): Promise<number> {
   };
   runPlant(
     {
-      plant: { preset: preset.name, tempC, maxStepS: stepS, seed, ...(leakAreaCm2 === undefined ? {} : { leakAreaCm2 }) },
+      plant: {
+        preset: preset.name,
+        tempC,
+        maxStepS: stepS,
+        seed,
+        ...(leakAreaCm2 === undefined ? {} : { leakAreaCm2 }),
+        ...(integrator === undefined ? {} : { integrator }),
+      },
       days,
       recordEveryS: everyS,
       control,

@@ -19,7 +19,8 @@
  *  4. the kinetics temperature follows the fruit when it has moved by more than 0.002 K (model/cell.ts);
  *  5. once per hour of plant time, the break point's drift with storage time (rq-break-point.ts).
  */
-import { createRk4Stepper, type DerivativeFn } from './engine/rk4.js';
+import { createRk4Stepper, type DerivativeFn, type Rk4Stepper } from './engine/rk4.js';
+import { createDopri5Stepper, type Dopri5Options, type Dopri5Stepper } from './engine/dopri5.js';
 import { createRandom, deriveSeed } from './engine/random.js';
 import {
   cellDerivative,
@@ -62,6 +63,7 @@ import {
   resolveAmbient,
   resolveCellPlantOptions,
   type CellPlantOptions,
+  type PlantIntegrator,
 } from './plant-options.js';
 import type { PlantPreset } from './presets/plant-preset.js';
 import { createGasSensor } from './sensors/gas-sensor.js';
@@ -169,10 +171,14 @@ export interface CellPlant {
   readonly ambient: Readonly<AmbientConditions>;
   /** Cooling setpoint, °C. */
   readonly coolingSetpointC: number;
-  /** RK4 sub-step in use, s. */
+  /** The integrator: fixed-step 'rk4', or the adaptive 'dopri5' (plant-options.ts `integrator`). */
+  readonly integrator: PlantIntegrator;
+  /** Sub-step in use, s: RK4's fixed one, or the adaptive integrator's last accepted step. */
   readonly subStepS: number;
-  /** RK4 sub-steps taken since the start. */
-  readonly rk4Steps: number;
+  /** Integrator sub-steps taken (accepted) since the start. */
+  readonly integratorSteps: number;
+  /** Sub-steps the adaptive integrator rejected and retried shorter (0 under RK4). */
+  readonly rejectedSteps: number;
   /** Advances the plant by `dtS` seconds (finite, ≥ 0). */
   step(dtS: number): void;
   /** Switches actuators; fields left out keep their state. */
@@ -195,6 +201,28 @@ export interface CellPlant {
   gasMol(): SpeciesMol;
   /** Cumulative moles through every path since the start (see model/cell-state.ts). */
   ledger(): GasLedger;
+}
+
+/** Relative tolerance of the adaptive integrator: far below what any sensor resolves. */
+const ADAPTIVE_REL_TOL = 1e-6;
+
+/**
+ * The adaptive integrator's tolerances for a cell whose initial state is `state`: the relative one above,
+ * and per dynamic entry an absolute one in the entry's unit, a millionth of its scale (the gas's and the
+ * dissolved CO2's: the free gas's moles; temperatures: 1e-5 K; ethanol: 1 µg/kg; firmness: 1e-5 N; a bed:
+ * its capacity), so that an entry near 0 (no ethanol yet, an empty bed) does not force tiny steps.
+ */
+function adaptiveToleranceOptions(state: Float64Array, params: CellParams): Dopri5Options {
+  const I = CellStateIndex;
+  const gasMol = state[GAS + O2]! + state[GAS + CO2]! + state[GAS + N2]!;
+  const absTol = new Float64Array(CELL_DYNAMIC_SIZE);
+  absTol[GAS + O2] = absTol[GAS + CO2] = absTol[GAS + N2] = absTol[I.co2Dissolved] = 1e-6 * gasMol;
+  absTol[I.fruitTempC] = absTol[I.airTempC] = 1e-5;
+  // 1 µg/kg of ethanol (46.07 g/mol), in mol for the whole load (at least 1 kg).
+  absTol[I.ethanolMol] = (1e-9 / 0.04607) * Math.max(1, params.fruitKg);
+  absTol[I.firmnessN] = 1e-5;
+  absTol[I.bedALoad] = absTol[I.bedBLoad] = 1e-6 * Math.max(1, params.scrubberBedCapacityMol);
+  return { quadratureFrom: CELL_DYNAMIC_SIZE, relTol: ADAPTIVE_REL_TOL, absTol };
 }
 
 export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
@@ -233,6 +261,15 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   const integratedClosed = state.subarray(0, CELL_CLOSED_DOOR_SIZE);
   const stepperOpen = createRk4Stepper(CELL_INTEGRATED_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
   const stepperClosed = createRk4Stepper(CELL_CLOSED_DOOR_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
+  const adaptive = resolved.integrator === 'dopri5';
+  const adaptiveOptions = adaptive
+    ? {
+        ...adaptiveToleranceOptions(state, params),
+        initialStepS: Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, resolved.ambient, resolved.actuators)),
+      }
+    : undefined;
+  const adaptiveOpen = adaptive ? createDopri5Stepper(CELL_INTEGRATED_SIZE, adaptiveOptions) : undefined;
+  const adaptiveClosed = adaptive ? createDopri5Stepper(CELL_CLOSED_DOOR_SIZE, adaptiveOptions) : undefined;
   // Coefficients of the fused derivative; refreshed before a sub-step whenever an input has changed.
   const coefficients = createCellStepCoefficients();
   let coefficientsStale = true;
@@ -255,12 +292,16 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   const evaluate = (): void => cellDerivative(timeS, state, inputs, params, rates, algebraic);
 
   let timeS = 0;
-  let rk4Steps = 0;
+  let integratorSteps = 0;
   let subStepS = 0;
+  // RK4's sub-step; the adaptive integrator's first step, after which it chooses its own.
   function chooseSubStep(): void {
+    if (adaptive && integratorSteps > 0) return;
     subStepS = Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, inputs.ambient, inputs.actuators));
   }
   chooseSubStep();
+  // Set by an event that moved gas between sub-steps: the adaptive integrator's kept stage is stale then.
+  let gasMovedByEvent = false;
 
   let nextDriftUpdateS = 0;
   function updateDrift(atS: number): void {
@@ -384,8 +425,14 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   /** The discrete events after a sub-step ending at `atS`, in the order above; returns the gas volume after them, m³. */
   function events(atS: number): number {
     let volumeM3 = gasVolumeNowM3();
-    if (reliefValve(volumeM3)) volumeM3 = gasVolumeNowM3();
-    if (scrubberSwitch()) volumeM3 = gasVolumeNowM3();
+    if (reliefValve(volumeM3)) {
+      volumeM3 = gasVolumeNowM3();
+      gasMovedByEvent = true;
+    }
+    if (scrubberSwitch()) {
+      volumeM3 = gasVolumeNowM3();
+      gasMovedByEvent = true;
+    }
     if (params.coolingCapacityW > 0) {
       const wasOn = inputs.coolingOn ?? false;
       inputs.coolingOn = coolingOnNext(state[AIR_TEMP]!, setpointC, params.coolingBandK, wasOn);
@@ -427,13 +474,19 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
       throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"dtS" must be a finite number ≥ 0: ${String(dtS)}`);
     }
     if (dtS === 0) return;
-    const steps = Math.max(1, Math.ceil(dtS / subStepS - 1e-9));
-    const hS = dtS / steps;
     const startS = timeS;
     // The door holds over a call (an actuator), and with it the length of the integrated vector.
     const doorOpen = inputs.actuators.door;
-    const stepper = doorOpen ? stepperOpen : stepperClosed;
     const integrated = doorOpen ? integratedOpen : integratedClosed;
+    const coolingOnS = adaptive ? stepAdaptive(startS, dtS, doorOpen ? adaptiveOpen! : adaptiveClosed!, integrated) : stepRk4(startS, dtS, doorOpen ? stepperOpen : stepperClosed, integrated);
+    bookStepFlows(dtS, coolingOnS);
+    timeS = startS + dtS;
+  }
+
+  /** `step` with RK4: equal sub-steps of at most `subStepS`. Returns the time the cooling ran, s. */
+  function stepRk4(startS: number, dtS: number, stepper: Rk4Stepper, integrated: Float64Array): number {
+    const steps = Math.max(1, Math.ceil(dtS / subStepS - 1e-9));
+    const hS = dtS / steps;
     let coolingOnS = 0;
     for (let n = 0; n < steps; n++) {
       if (coefficientsStale) refreshCoefficients();
@@ -442,9 +495,35 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
       if (inputs.coolingOn) coolingOnS += hS;
       updateSensors(events(startS + (n + 1) * hS), hS);
     }
-    bookStepFlows(dtS, coolingOnS);
-    rk4Steps += steps;
-    timeS = startS + dtS;
+    integratorSteps += steps;
+    return coolingOnS;
+  }
+
+  /**
+   * `step` with the adaptive integrator: accepted steps of the length it chooses, at most `maxStepS`, the
+   * last one ending on `startS + dtS`; the events after each. Returns the time the cooling ran, s.
+   */
+  function stepAdaptive(startS: number, dtS: number, stepper: Dopri5Stepper, integrated: Float64Array): number {
+    const endS = startS + dtS;
+    let tS = startS;
+    let coolingOnS = 0;
+    while (endS - tS > 1e-9 * dtS) {
+      if (coefficientsStale) {
+        refreshCoefficients();
+        // The derivative's inputs changed: a kept stage of either stepper is stale.
+        adaptiveOpen!.invalidate();
+        adaptiveClosed!.invalidate();
+      }
+      const hS = stepper.step(fusedDerivative, tS, integrated, Math.min(resolved.maxStepS, endS - tS), coefficients);
+      tS += hS;
+      subStepS = hS;
+      integratorSteps++;
+      if (inputs.coolingOn) coolingOnS += hS;
+      gasMovedByEvent = false;
+      updateSensors(events(tS), hS);
+      if (gasMovedByEvent) stepper.invalidate();
+    }
+    return coolingOnS;
   }
 
   function truth(): CellTruth {
@@ -504,11 +583,15 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     get coolingSetpointC() {
       return setpointC;
     },
+    integrator: resolved.integrator,
     get subStepS() {
       return subStepS;
     },
-    get rk4Steps() {
-      return rk4Steps;
+    get integratorSteps() {
+      return integratorSteps;
+    },
+    get rejectedSteps() {
+      return adaptive ? adaptiveOpen!.rejected + adaptiveClosed!.rejected : 0;
     },
     step,
     setActuators(update: Partial<CellActuators>): void {

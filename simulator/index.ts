@@ -2,6 +2,7 @@
 export { SimulatorError, type SimulatorErrorCode } from './simulator-error.js';
 
 export { createRk4Stepper, type DerivativeFn, type Rk4Stepper, type Rk4StepperOptions } from './engine/rk4.js';
+export { createDopri5Stepper, type Dopri5Options, type Dopri5Stepper } from './engine/dopri5.js';
 export {
   createVirtualClock,
   type VirtualClock,

@@ -128,10 +128,17 @@ export interface CellPlantOptions {
   /** Actuators at the start. Default: all off. */
   actuators?: Partial<CellActuators>;
   /**
-   * Longest RK4 sub-step, s, > 0 and ≤ 3600. Default 10. The plant also keeps each sub-step at most half
-   * the cell's fastest time constant (a leaky small enclosure, a strong inlet), so this only ever shortens it.
+   * Longest integrator sub-step, s, > 0 and ≤ 3600. Default 10. Under RK4 the plant also keeps each
+   * sub-step at most half the cell's fastest time constant (a leaky small enclosure, a strong inlet), so
+   * this only ever shortens it; the adaptive integrator chooses its steps up to this length.
    */
   maxStepS?: number;
+  /**
+   * The integrator (README "Integrators"): 'rk4', fixed steps, or 'dopri5', the adaptive Dormand–Prince
+   * 5(4) (engine/dopri5.ts). Default: 'rk4' for a cell preset, 'dopri5' for a pallet preset, whose leak
+   * time constant (≈ 2 s while its breather bag is at a limit) would hold RK4 to 1 s steps all the time.
+   */
+  integrator?: PlantIntegrator;
   /** Seed of the sensor noise, an integer. Default 1. */
   seed?: number;
   /**
@@ -143,6 +150,9 @@ export interface CellPlantOptions {
   sensors?: SensorOptions;
 }
 
+/** The integrators a plant can run on. */
+export type PlantIntegrator = 'rk4' | 'dopri5';
+
 /** Options with every default filled in and checked. */
 export interface ResolvedCellPlantOptions {
   preset: PlantPreset;
@@ -152,6 +162,7 @@ export interface ResolvedCellPlantOptions {
   initial: Required<InitialGasOptions>;
   actuators: CellActuators;
   maxStepS: number;
+  integrator: PlantIntegrator;
   seed: number;
   storageDayAtStart: number;
   sensors: { o2: SensorSpec; co2: SensorSpec; temp: SensorSpec };
@@ -172,7 +183,7 @@ const TOP_LEVEL_KEYS = [
   'doorAreaM2', 'doorHeightM', 'fruitHeatCapacityJPerKgK', 'fruitAirConductanceWPerKgK', 'airNodeHeatCapacityJPerK',
   'wallConductanceWPerK', 'fanPowerW', 'coolingCapacityW', 'coolingCop', 'coolingBandK', 'co2DissolutionTimeConstantS',
   'ethanolClearancePerS',
-  'ambient', 'initial', 'actuators', 'maxStepS', 'seed', 'sensors', 'storageDayAtStart',
+  'ambient', 'initial', 'actuators', 'maxStepS', 'integrator', 'seed', 'sensors', 'storageDayAtStart',
 ] as const;
 const AMBIENT_KEYS = ['pressurePa', 'tempC', 'o2Fraction', 'co2Fraction'] as const;
 const INITIAL_KEYS = ['o2Kpa', 'co2Kpa', 'gaugePressurePa', 'fruitTempC', 'firmnessN'] as const;
@@ -400,6 +411,11 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
     throw invalid(`"seed" must be an integer: ${show(seed)}`);
   }
 
+  const integrator = o.integrator ?? (preset.kind === 'pallet' ? 'dopri5' : 'rk4');
+  if (integrator !== 'rk4' && integrator !== 'dopri5') {
+    throw invalid(`"integrator" must be "rk4" or "dopri5": ${show(integrator)}`);
+  }
+
   const rawSensors = o.sensors === undefined ? {} : checkKeys('sensors', o.sensors, SENSOR_KEYS);
   return {
     preset,
@@ -409,6 +425,7 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
     initial: { o2Kpa, co2Kpa, gaugePressurePa, fruitTempC, firmnessN },
     actuators: resolveActuators(o.actuators, { n2: false, air: false, scrub: false, door: false }),
     maxStepS: checkNumber('maxStepS', o.maxStepS, 10, { min: 0, above: true, max: 3600 }),
+    integrator,
     seed,
     storageDayAtStart: checkNumber('storageDayAtStart', o.storageDayAtStart, 0, { min: 0, max: 1000 }),
     sensors: {

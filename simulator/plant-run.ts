@@ -76,8 +76,10 @@ export interface PlantRunRow {
 }
 
 export interface PlantRunSummary {
-  /** RK4 sub-steps taken. */
-  rk4Steps: number;
+  /** Integrator sub-steps taken (accepted). */
+  integratorSteps: number;
+  /** Sub-steps the adaptive integrator rejected (0 under RK4). */
+  rejectedSteps: number;
   /** Rows recorded (including the one at t = 0). */
   rows: number;
   /** The plant at the end of the run. */
@@ -178,5 +180,5 @@ export function runPlant(options: PlantRunOptions, onRow: (row: PlantRunRow) => 
       rows++;
     }
   }
-  return { rk4Steps: plant.rk4Steps, rows, plant };
+  return { integratorSteps: plant.integratorSteps, rejectedSteps: plant.rejectedSteps, rows, plant };
 }

@@ -14,7 +14,9 @@ export type SimulatorErrorCode =
   /** A driver was started twice or used after it was stopped. */
   | 'SIM_ERR_DRIVER_STATE'
   /** A cell's lots break the DCA loading rule (loading-rule.ts); the message names the rule. */
-  | 'SIM_ERR_LOADING_RULE';
+  | 'SIM_ERR_LOADING_RULE'
+  /** The adaptive integrator would need a step below its minimum (engine/dopri5.ts); the message says where. */
+  | 'SIM_ERR_STEP_TOO_SMALL';
 
 export class SimulatorError extends Error {
   readonly code: SimulatorErrorCode;

@@ -95,6 +95,25 @@ describe('cellbench sim', () => {
     expect(rows[4]!.o2Kpa).toBeLessThan(rows[0]!.o2Kpa - 1);
   });
 
+  it('--integrator: a pallet cover on RK4 and on its adaptive default tell the same day', async () => {
+    // No keeper: its on/off switching would amplify any difference into a shifted switch.
+    const args = ['sim', '--preset', 'pallet-cover-elstar', '--days', '1', '--every-s', '3600', '--control', 'none', '--format', 'json'];
+    const [adaptive, rk4] = await Promise.all([cellbench(...args), cellbench(...args, '--integrator', 'rk4')]);
+    expect(adaptive.code).toBe(0);
+    expect(rk4.code).toBe(0);
+    const a = JSON.parse(adaptive.stdout) as { o2Kpa: number; co2Kpa: number; firmnessN: number }[];
+    const b = JSON.parse(rk4.stdout) as { o2Kpa: number; co2Kpa: number; firmnessN: number }[];
+    expect(a).toHaveLength(25);
+    // Within the analysers' resolution (0.01 kPa) at every hour.
+    a.forEach((row, i) => {
+      expect(Math.abs(row.o2Kpa - b[i]!.o2Kpa)).toBeLessThan(0.005);
+      expect(Math.abs(row.co2Kpa - b[i]!.co2Kpa)).toBeLessThan(0.005);
+      expect(Math.abs(row.firmnessN - b[i]!.firmnessN)).toBeLessThan(0.001);
+    });
+    // Not vacuous: the day moved the gas.
+    expect(Math.abs(a[24]!.o2Kpa - a[0]!.o2Kpa)).toBeGreaterThan(0.5);
+  });
+
   it('bad input: exit 2 and a message naming the parameter and its range', async () => {
     const cases: [string[], RegExp][] = [
       [['sim', '--preset', 'jonagold', '--format', 'csv'], /--preset must be one of conference-pear, .*jonagold-apple.*: "jonagold"/],
@@ -103,6 +122,7 @@ describe('cellbench sim', () => {
       [['sim', '--preset', 'gala-apple', '--rq-curve', '--co2-kpa', '30', '--json'], /--co2-kpa must be a number from 0 to 25: "30"/],
       [['sim', '--preset', 'gala-apple', '--o2-kpa', '0.5:26', '--format', 'csv'], /--o2-kpa HIGH must be a number from 0 to 25: "26"/],
       [['sim', '--preset', 'gala-apple', '--seed', '1.5', '--format', 'csv'], /--seed must be an integer from 0 to 4294967295: "1.5"/],
+      [['sim', '--preset', 'gala-apple', '--integrator', 'euler', '--format', 'csv'], /--integrator must be rk4 or dopri5: "euler"/],
       [['leaktest', '--gross-m3', '-100', '--leak-cm2', '0.1', '--json'], /--gross-m3 must be a number above 0 to 100000: "-100"/],
       [['leaktest', '--gross-m3', '100', '--leak-cm2', 'Infinity', '--json'], /--leak-cm2 must be a number from 0 to 10000: "Infinity"/],
     ];
