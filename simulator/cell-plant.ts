@@ -68,6 +68,7 @@ import {
 import type { PlantPreset } from './presets/plant-preset.js';
 import { createGasSensor } from './sensors/gas-sensor.js';
 import { createTemperatureSensor } from './sensors/temperature-sensor.js';
+import { createCalibrationGasBottle, type CalibrationGasBottle } from './sensors/calibration-gas-bottle.js';
 import type { FirstOrderSensor } from './sensors/first-order-sensor.js';
 import type { SensorCalibration } from './sensors/sensor-calibration.js';
 import type { SensorFault } from './sensors/sensor-fault.js';
@@ -102,6 +103,17 @@ export interface SensorReadings {
 
 /** The cell's own sensors, by name. */
 export type CellSensorName = 'o2' | 'co2' | 'temp';
+
+/** A calibration-gas bottle as a report shows it. */
+export interface CalibrationBottleReading {
+  name: string;
+  /** Pressure in the bottle, bar. */
+  pressureBar: number;
+  /** Normal litres still usable above its minimum pressure. */
+  normalLitresLeft: number;
+  /** Normal litres drawn since the start. */
+  normalLitresDrawn: number;
+}
 
 /** The plant's true state, for tests, reports and the simulator's own views; a controller never sees it. */
 export interface CellTruth {
@@ -191,8 +203,20 @@ export interface CellPlant {
   readSensors(): SensorReadings;
   /** Switches a fault of one sensor on, or off with null (sensors/sensor-fault.ts); from now on. */
   setSensorFault(sensor: CellSensorName, fault: SensorFault | null): void;
-  /** Two-point calibration of one sensor against a zero and a span gas (sensors/sensor-calibration.ts). */
+  /**
+   * Two-point calibration of one sensor against a zero and a span gas of the values given
+   * (sensors/sensor-calibration.ts); nothing is drawn from the plant's bottles.
+   */
   calibrateSensor(sensor: CellSensorName, zero: number, span: number): Readonly<SensorCalibration>;
+  /**
+   * Two-point calibration of a gas analyser from the plant's calibration-gas bottles (plant option
+   * `calibrationGas`): a flush of zero gas (N2) for both, then a flush of the CO2 span bottle for 'co2' or
+   * of outside air (its O2 at the ambient pressure) for 'o2'. Each flush draws `litresPerFlush` from its
+   * bottle; a bottle that cannot give it throws SIM_ERR_BOTTLE_EMPTY and nothing is drawn or changed.
+   */
+  calibrateFromBottles(sensor: 'o2' | 'co2'): Readonly<SensorCalibration>;
+  /** The calibration-gas bottles now. */
+  calibrationBottles(): { zero: CalibrationBottleReading; co2Span: CalibrationBottleReading };
   /** A sensor itself, for inspection (its spec, lagged value, age, fault, calibration). */
   sensor(sensor: CellSensorName): FirstOrderSensor;
   /** The true state. */
@@ -452,6 +476,15 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   const o2Sensor = createGasSensor(resolved.sensors.o2, createRandom(deriveSeed(seed, 'o2')), initial.o2Kpa);
   const co2Sensor = createGasSensor(resolved.sensors.co2, createRandom(deriveSeed(seed, 'co2')), initial.co2Kpa);
   const tempSensor = createTemperatureSensor(resolved.sensors.temp, createRandom(deriveSeed(seed, 'temp')), params.tempC);
+  const gas = resolved.calibrationGas;
+  const zeroBottle = createCalibrationGasBottle(gas.zero);
+  const co2SpanBottle = createCalibrationGasBottle(gas.co2Span);
+  const bottleReading = (bottle: CalibrationGasBottle): CalibrationBottleReading => ({
+    name: bottle.spec.name,
+    pressureBar: bottle.pressureBar,
+    normalLitresLeft: bottle.normalLitresLeft,
+    normalLitresDrawn: bottle.normalLitresDrawn,
+  });
 
   function sensorNamed(name: CellSensorName): FirstOrderSensor {
     if (name === 'o2') return o2Sensor;
@@ -626,6 +659,20 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
       if (span === zero) throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"span" must differ from "zero": ${span}`);
       return sensorNamed(sensor).calibrate(zero, span);
     },
+    calibrateFromBottles(sensor: 'o2' | 'co2'): Readonly<SensorCalibration> {
+      if (sensor !== 'o2' && sensor !== 'co2') {
+        throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"sensor" must be "o2" or "co2" (the gas analysers): ${JSON.stringify(sensor)}`);
+      }
+      const bottles = sensor === 'co2' ? [zeroBottle, co2SpanBottle] : [zeroBottle];
+      // All or nothing: a bottle that cannot give its flush throws before any gas is drawn.
+      for (const bottle of bottles) if (!bottle.canDeliver(gas.litresPerFlush)) bottle.draw(gas.litresPerFlush);
+      for (const bottle of bottles) bottle.draw(gas.litresPerFlush);
+      // The analyser's sample vents to the outside: a gas's partial pressure is its fraction × p_amb.
+      const ambient = inputs.ambient;
+      const spanFraction = sensor === 'co2' ? gas.co2SpanFraction : ambient.o2Fraction;
+      return sensorNamed(sensor).calibrate(0, (spanFraction * ambient.pressurePa) / 1000);
+    },
+    calibrationBottles: () => ({ zero: bottleReading(zeroBottle), co2Span: bottleReading(co2SpanBottle) }),
     sensor: (name: CellSensorName) => sensorNamed(name),
     truth,
     gasMol: () => readGasMol(state),

@@ -141,7 +141,13 @@ export {
 } from './sensors/first-order-sensor.js';
 export { createGasSensor, O2_SENSOR_DEFAULTS, CO2_SENSOR_DEFAULTS } from './sensors/gas-sensor.js';
 export { applyFault, type SensorFault, type ActiveFault } from './sensors/sensor-fault.js';
-export { calibrated, IDENTITY_CALIBRATION, type SensorCalibration } from './sensors/sensor-calibration.js';
+export { calibrated, calibrationSlope, IDENTITY_CALIBRATION, type SensorCalibration } from './sensors/sensor-calibration.js';
+export {
+  createCalibrationGasBottle,
+  NORMAL_PRESSURE_BAR,
+  type CalibrationGasBottle,
+  type CalibrationGasBottleSpec,
+} from './sensors/calibration-gas-bottle.js';
 export {
   createCentralAnalyser,
   type CentralAnalyser,
@@ -155,13 +161,16 @@ export {
   resolveCellPlantOptions,
   DEFAULT_AMBIENT,
   DEFAULT_PRESET,
+  type CalibrationGasOptions,
   type CellPlantOptions,
   type InitialGasOptions,
+  type PlantIntegrator,
   type SensorOptions,
   type ResolvedCellPlantOptions,
 } from './plant-options.js';
 export {
   createCellPlant,
+  type CalibrationBottleReading,
   type CellPlant,
   type CellSensorName,
   type CellTruth,

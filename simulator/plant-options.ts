@@ -9,6 +9,7 @@ import type { AmbientConditions, CellActuators, CellParams } from './model/cell.
 import { getPreset } from './presets/preset-registry.js';
 import type { PlantPreset } from './presets/plant-preset.js';
 import type { SensorSpec } from './sensors/first-order-sensor.js';
+import type { CalibrationGasBottleSpec } from './sensors/calibration-gas-bottle.js';
 import { ETHANOL_CLEARANCE_PER_S } from './model/fermentation-ethanol.js';
 import { DEFAULT_FIRMNESS, DEFAULT_INITIAL_FIRMNESS_N } from './model/fruit-firmness.js';
 import { CO2_SENSOR_DEFAULTS, O2_SENSOR_DEFAULTS } from './sensors/gas-sensor.js';
@@ -36,6 +37,22 @@ export interface SensorOptions {
   co2?: Partial<SensorSpec>;
   /** Temperature probe, °C. Default `TEMPERATURE_SENSOR_DEFAULTS`: τ 60 s, σ 0.02 °C, resolution 0.01 °C. */
   temp?: Partial<SensorSpec>;
+}
+
+export interface CalibrationGasOptions {
+  /** The zero gas, N2 (sensors/calibration-gas-bottle.ts). Default "zero N2", 10 L at 150 bar, empty at 2 bar. */
+  zero?: Partial<CalibrationGasBottleSpec>;
+  /**
+   * The CO2 span gas, CO2 in N2, and its CO2 mole fraction, 0 to 1 (default 0.12: 12 kPa at normal
+   * pressure, 60 % of the analyser's 20 kPa range; DOMAIN.md §6: span at 50–80 % of full scale). Default
+   * bottle "CO2 span", 10 L at 150 bar.
+   */
+  co2Span?: Partial<CalibrationGasBottleSpec> & { co2Fraction?: number };
+  /**
+   * Normal litres one flush takes from a bottle: the analyser's sample flow times its flush time, 0 to 100.
+   * Default 1.5 (0.5 L/min for 3 min [E]).
+   */
+  litresPerFlush?: number;
 }
 
 export interface CellPlantOptions {
@@ -148,6 +165,8 @@ export interface CellPlantOptions {
   storageDayAtStart?: number;
   /** Sensor models; each field overrides the default spec. */
   sensors?: SensorOptions;
+  /** The calibration-gas bottles `calibrateFromBottles` draws from. */
+  calibrationGas?: CalibrationGasOptions;
 }
 
 /** The integrators a plant can run on. */
@@ -166,6 +185,12 @@ export interface ResolvedCellPlantOptions {
   seed: number;
   storageDayAtStart: number;
   sensors: { o2: SensorSpec; co2: SensorSpec; temp: SensorSpec };
+  calibrationGas: {
+    zero: CalibrationGasBottleSpec;
+    co2Span: CalibrationGasBottleSpec;
+    co2SpanFraction: number;
+    litresPerFlush: number;
+  };
 }
 
 export const DEFAULT_PRESET = 'conference-pear';
@@ -183,8 +208,10 @@ const TOP_LEVEL_KEYS = [
   'doorAreaM2', 'doorHeightM', 'fruitHeatCapacityJPerKgK', 'fruitAirConductanceWPerKgK', 'airNodeHeatCapacityJPerK',
   'wallConductanceWPerK', 'fanPowerW', 'coolingCapacityW', 'coolingCop', 'coolingBandK', 'co2DissolutionTimeConstantS',
   'ethanolClearancePerS',
-  'ambient', 'initial', 'actuators', 'maxStepS', 'integrator', 'seed', 'sensors', 'storageDayAtStart',
+  'ambient', 'initial', 'actuators', 'maxStepS', 'integrator', 'seed', 'sensors', 'storageDayAtStart', 'calibrationGas',
 ] as const;
+const CALIBRATION_GAS_KEYS = ['zero', 'co2Span', 'litresPerFlush'] as const;
+const BOTTLE_KEYS = ['name', 'waterVolumeL', 'fillBar', 'minimumBar'] as const;
 const AMBIENT_KEYS = ['pressurePa', 'tempC', 'o2Fraction', 'co2Fraction'] as const;
 const INITIAL_KEYS = ['o2Kpa', 'co2Kpa', 'gaugePressurePa', 'fruitTempC', 'firmnessN'] as const;
 const ACTUATOR_KEYS = ['n2', 'air', 'scrub', 'door'] as const;
@@ -417,6 +444,16 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
   }
 
   const rawSensors = o.sensors === undefined ? {} : checkKeys('sensors', o.sensors, SENSOR_KEYS);
+  const rawGas = o.calibrationGas === undefined ? {} : checkKeys('calibrationGas', o.calibrationGas, CALIBRATION_GAS_KEYS);
+  const rawZero = rawGas.zero === undefined ? {} : checkKeys('calibrationGas.zero', rawGas.zero, BOTTLE_KEYS);
+  const rawSpan = rawGas.co2Span === undefined ? {} : checkKeys('calibrationGas.co2Span', rawGas.co2Span, [...BOTTLE_KEYS, 'co2Fraction'] as const);
+  // The bottles' own numbers are checked where the bottles are made (calibration-gas-bottle.ts).
+  const bottle = (raw: Record<string, unknown>, name: string): CalibrationGasBottleSpec => ({
+    name: (raw.name as string | undefined) ?? name,
+    waterVolumeL: (raw.waterVolumeL as number | undefined) ?? 10,
+    fillBar: (raw.fillBar as number | undefined) ?? 150,
+    minimumBar: (raw.minimumBar as number | undefined) ?? 2,
+  });
   return {
     preset,
     grossVolumeM3,
@@ -432,6 +469,12 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
       o2: resolveSensorSpec('sensors.o2', rawSensors.o2, O2_SENSOR_DEFAULTS),
       co2: resolveSensorSpec('sensors.co2', rawSensors.co2, CO2_SENSOR_DEFAULTS),
       temp: resolveSensorSpec('sensors.temp', rawSensors.temp, TEMPERATURE_SENSOR_DEFAULTS),
+    },
+    calibrationGas: {
+      zero: bottle(rawZero, 'zero N2'),
+      co2Span: bottle(rawSpan, 'CO2 span'),
+      co2SpanFraction: checkNumber('calibrationGas.co2Span.co2Fraction', rawSpan.co2Fraction, 0.12, { min: 0, above: true, max: 1 }),
+      litresPerFlush: checkNumber('calibrationGas.litresPerFlush', rawGas.litresPerFlush, 1.5, { min: 0, max: 100 }),
     },
   };
 }

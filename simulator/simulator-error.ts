@@ -16,7 +16,9 @@ export type SimulatorErrorCode =
   /** A cell's lots break the DCA loading rule (loading-rule.ts); the message names the rule. */
   | 'SIM_ERR_LOADING_RULE'
   /** The adaptive integrator would need a step below its minimum (engine/dopri5.ts); the message says where. */
-  | 'SIM_ERR_STEP_TOO_SMALL';
+  | 'SIM_ERR_STEP_TOO_SMALL'
+  /** A calibration-gas bottle cannot give the gas a calibration needs (sensors/calibration-gas-bottle.ts). */
+  | 'SIM_ERR_BOTTLE_EMPTY';
 
 export class SimulatorError extends Error {
   readonly code: SimulatorErrorCode;
