@@ -8,9 +8,11 @@
  * `setActuators`, `setAmbient`), and each RK4 stage only evaluates what depends on the state.
  *
  * Time: `step(dtS)` is the only thing that moves plant time. Callers drive it from the virtual clock
- * (engine/virtual-clock.ts), never from the wall clock. Inside a step the plant takes equal RK4 sub-steps
- * no longer than `maxStepS` and no longer than half the cell's fastest time constant; actuators and
- * ambient are held constant over a `step` call, so a valve switched at t is switched at a step boundary.
+ * (engine/virtual-clock.ts), never from the wall clock. Inside a step the plant takes sub-steps: under RK4
+ * (cells) equal ones no longer than `maxStepS` and no longer than half the cell's fastest time constant;
+ * under the adaptive Dormand–Prince integrator (pallet covers, engine/dopri5.ts) the ones its error
+ * control chooses, up to `maxStepS`, the last ending on the step's end. Actuators and ambient are held
+ * constant over a `step` call, so a valve switched at t is switched at a step boundary.
  *
  * Discrete events, applied between sub-steps in this order (STYLE.md 6):
  *  1. the relief valve vents or admits gas to bring the cell back to its opening pressure (relief-valve.ts);
