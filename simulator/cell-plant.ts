@@ -21,7 +21,7 @@
  *  4. the kinetics temperature follows the fruit when it has moved by more than 0.002 K (model/cell.ts);
  *  5. once per hour of plant time, the break point's drift with storage time (rq-break-point.ts).
  */
-import { createRk4Stepper, type DerivativeFn, type Rk4Stepper } from './engine/rk4.js';
+import { createRk4Stepper, type Rk4Stepper } from './engine/rk4.js';
 import { createDopri5Stepper, type Dopri5Options, type Dopri5Stepper } from './engine/dopri5.js';
 import { createRandom, deriveSeed } from './engine/random.js';
 import {
@@ -35,7 +35,7 @@ import {
   type CellInputs,
   type CellParams,
 } from './model/cell.js';
-import { cellFusedDerivative, cellStepCoefficients, createCellStepCoefficients } from './model/cell-fused-derivative.js';
+import { cellFusedDerivativeFn, cellStepCoefficients, createCellStepCoefficients } from './model/cell-fused-derivative.js';
 import {
   CELL_CLOSED_DOOR_SIZE,
   CELL_DYNAMIC_SIZE,
@@ -88,8 +88,8 @@ const GAS = CellStateIndex.gas;
 const AIR_TEMP = CellStateIndex.airTempC;
 const FRUIT_TEMP = CellStateIndex.fruitTempC;
 
-/** The fused derivative as the stepper calls it: one module-level function for every plant (monomorphic). */
-const fusedDerivative: DerivativeFn<Float64Array> = (_tS, y, out, coefficients) => cellFusedDerivative(y, coefficients, out);
+/** The fused derivative as the steppers call it: one module-level function for every plant (monomorphic). */
+const fusedDerivative = cellFusedDerivativeFn;
 
 /** What the sensors report, with the plant time they were taken at; null: no reading (a dropout fault). */
 export interface SensorReadings {

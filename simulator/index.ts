@@ -96,6 +96,7 @@ export {
 export {
   CELL_STEP_COEFFICIENTS_SIZE,
   cellFusedDerivative,
+  cellFusedDerivativeFn,
   cellStepCoefficients,
   createCellStepCoefficients,
 } from './model/cell-fused-derivative.js';

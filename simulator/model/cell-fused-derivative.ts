@@ -28,6 +28,7 @@
  * Each block below names the term file whose equation it evaluates. When an equation changes there, the
  * agreement test fails until the same change is made here.
  */
+import type { DerivativeFn } from '../engine/rk4.js';
 import type { CellInputs, CellParams } from './cell.js';
 import { CellStateIndex, CO2, N2, O2 } from './cell-state.js';
 import { fruitTempRateKPerS } from './cell-heat-balance.js';
@@ -434,3 +435,11 @@ export function cellFusedDerivative(state: Float64Array, c: Float64Array, out: F
     (fruitToAirW + c[C_WALL_UA]! * (c[C_AMBIENT_TEMP_C]! - airTempC) + c[C_FAN_W]! - c[C_COOLING_W]! + doorHeatW) *
     c[C_INV_AIR_NODE_HEAT_CAPACITY]!;
 }
+
+/**
+ * `cellFusedDerivative` in the integrators' `DerivativeFn` form, its context the coefficients. Every plant
+ * and the benchmark hand the integrators this one function, so that their call site sees one target and
+ * the JIT can inline it; a second wrapper closure elsewhere would make it polymorphic and slow every user.
+ */
+export const cellFusedDerivativeFn: DerivativeFn<Float64Array> = (_tS, y, out, coefficients) => cellFusedDerivative(y, coefficients, out);
+
