@@ -22,10 +22,13 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import {
   CELL_CLOSED_DOOR_SIZE,
   CELL_DYNAMIC_SIZE,
+  CellStateIndex,
   cellFusedDerivativeFn,
   cellStepCoefficients,
+  createCellState,
   createCellStepCoefficients,
   createRk4Stepper,
+  molFromKpa,
   resolveCellPlantOptions,
   runPlant,
 } from '../simulator/index.js';
@@ -65,16 +68,25 @@ function palletSeason(integrator: 'rk4' | 'dopri5'): PalletResult {
 /** Row 4: `steps` RK4 steps of the fused derivative on a mid-season gala cell, nothing else. */
 function coreAlone(steps: number): number {
   const resolved = resolveCellPlantOptions({ preset: 'gala-apple' });
+  const { params } = resolved;
   const coefficients = createCellStepCoefficients();
   cellStepCoefficients(
     { actuators: { ...resolved.actuators, scrub: true }, ambient: resolved.ambient, fermentationScale: 1, coolingOn: true, kineticsTempC: 1, activeBed: 0 },
-    resolved.params,
+    params,
     coefficients,
   );
   // Gala's regime (1.2 kPa O2, 1 kPa CO2) in the slack bag at 1 °C; fruit, beds and temperatures mid-range.
-  const molPerKpa = (resolved.params.freeVolumeM3 + resolved.params.breatherBagM3 / 2) * 1000 / (8.314462618 * 274.15);
-  const state = new Float64Array(CELL_CLOSED_DOOR_SIZE);
-  state.set([1.2 * molPerKpa, 1 * molPerKpa, (resolved.ambient.pressurePa / 1000 - 2.2) * molPerKpa, 20, 1.2, 1, 0, 60, 10, 5]);
+  const volumeM3 = params.freeVolumeM3 + params.breatherBagM3 / 2;
+  const mol = (kpa: number): number => molFromKpa(kpa, volumeM3, 1);
+  const full = createCellState({ o2Mol: mol(1.2), co2Mol: mol(1), n2Mol: mol(resolved.ambient.pressurePa / 1000 - 2.2) });
+  const I = CellStateIndex;
+  full[I.co2Dissolved] = 20;
+  full[I.fruitTempC] = 1.2;
+  full[I.airTempC] = 1;
+  full[I.firmnessN] = 60;
+  full[I.bedALoad] = 10;
+  full[I.bedBLoad] = 5;
+  const state = full.slice(0, CELL_CLOSED_DOOR_SIZE);
   // The plant's own derivative function: another closure here would make the stepper's call site polymorphic.
   const f = cellFusedDerivativeFn;
   const stepper = createRk4Stepper(CELL_CLOSED_DOOR_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });

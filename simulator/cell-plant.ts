@@ -70,7 +70,7 @@ import {
 import type { PlantPreset } from './presets/plant-preset.js';
 import { createGasSensor } from './sensors/gas-sensor.js';
 import { createTemperatureSensor } from './sensors/temperature-sensor.js';
-import { createCalibrationGasBottle, type CalibrationGasBottle } from './sensors/calibration-gas-bottle.js';
+import { createCalibrationGasBottle, drawFromAll, type CalibrationGasBottle } from './sensors/calibration-gas-bottle.js';
 import type { FirstOrderSensor } from './sensors/first-order-sensor.js';
 import type { SensorCalibration } from './sensors/sensor-calibration.js';
 import type { SensorFault } from './sensors/sensor-fault.js';
@@ -287,11 +287,13 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   const integratedClosed = state.subarray(0, CELL_CLOSED_DOOR_SIZE);
   const stepperOpen = createRk4Stepper(CELL_INTEGRATED_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
   const stepperClosed = createRk4Stepper(CELL_CLOSED_DOOR_SIZE, { quadratureFrom: CELL_DYNAMIC_SIZE });
+  /** RK4's sub-step for the inputs now: at most `maxStepS` and half the cell's fastest time constant. */
+  const rk4SubStepS = (): number => Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, inputs.ambient, inputs.actuators));
   const adaptive = resolved.integrator === 'dopri5';
   const adaptiveOptions = adaptive
     ? {
         ...adaptiveToleranceOptions(state, params),
-        initialStepS: Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, resolved.ambient, resolved.actuators)),
+        initialStepS: rk4SubStepS(),
       }
     : undefined;
   const adaptiveOpen = adaptive ? createDopri5Stepper(CELL_INTEGRATED_SIZE, adaptiveOptions) : undefined;
@@ -323,7 +325,7 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
   // RK4's sub-step; the adaptive integrator's first step, after which it chooses its own.
   function chooseSubStep(): void {
     if (adaptive && integratorSteps > 0) return;
-    subStepS = Math.min(resolved.maxStepS, 0.5 * cellFastestTimeConstantS(params, inputs.ambient, inputs.actuators));
+    subStepS = rk4SubStepS();
   }
   chooseSubStep();
   // Set by an event that moved gas between sub-steps: the adaptive integrator's kept stage is stale then.
@@ -536,30 +538,39 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
 
   /**
    * `step` with the adaptive integrator: accepted steps of the length it chooses, at most `maxStepS`, the
-   * last one ending on `startS + dtS`; the events after each. Returns the time the cooling ran, s.
+   * last one ending on `startS + dtS`; the events after each (`afterAdaptiveStep`). Returns the time the
+   * cooling ran, s.
    */
   function stepAdaptive(startS: number, dtS: number, stepper: Dopri5Stepper, integrated: Float64Array): number {
-    const endS = startS + dtS;
-    let tS = startS;
-    let coolingOnS = 0;
-    while (endS - tS > 1e-9 * dtS) {
-      if (coefficientsStale) {
-        refreshCoefficients();
-        // The derivative's inputs changed: a kept stage of either stepper is stale.
-        adaptiveOpen!.invalidate();
-        adaptiveClosed!.invalidate();
-      }
-      const hS = stepper.step(fusedDerivative, tS, integrated, Math.min(resolved.maxStepS, endS - tS), coefficients);
-      tS += hS;
-      subStepS = hS;
-      integratorSteps++;
-      if (inputs.coolingOn) coolingOnS += hS;
-      gasMovedByEvent = false;
-      updateSensors(events(tS), hS);
-      if (gasMovedByEvent) stepper.invalidate();
-    }
-    return coolingOnS;
+    adaptiveCoolingOnS = 0;
+    refreshAdaptiveInputs();
+    stepper.advance(fusedDerivative, startS, integrated, dtS, coefficients, adaptiveAdvance);
+    return adaptiveCoolingOnS;
   }
+
+  /** Refreshes stale coefficients; the derivative's inputs changed, so a kept stage of either stepper is stale. */
+  function refreshAdaptiveInputs(): void {
+    if (!coefficientsStale) return;
+    refreshCoefficients();
+    adaptiveOpen!.invalidate();
+    adaptiveClosed!.invalidate();
+  }
+
+  let adaptiveCoolingOnS = 0;
+  /** After each adaptive step ending at `tS`: the events, the sensors, and the inputs for the next step. */
+  function afterAdaptiveStep(tS: number, hS: number): void {
+    subStepS = hS;
+    integratorSteps++;
+    if (inputs.coolingOn) adaptiveCoolingOnS += hS;
+    gasMovedByEvent = false;
+    updateSensors(events(tS), hS);
+    if (gasMovedByEvent) {
+      adaptiveOpen!.invalidate();
+      adaptiveClosed!.invalidate();
+    }
+    refreshAdaptiveInputs();
+  }
+  const adaptiveAdvance = { maxStepS: resolved.maxStepS, afterStep: afterAdaptiveStep };
 
   function truth(): CellTruth {
     evaluate();
@@ -665,10 +676,7 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
       if (sensor !== 'o2' && sensor !== 'co2') {
         throw new SimulatorError('SIM_ERR_INVALID_OPTION', `"sensor" must be "o2" or "co2" (the gas analysers): ${JSON.stringify(sensor)}`);
       }
-      const bottles = sensor === 'co2' ? [zeroBottle, co2SpanBottle] : [zeroBottle];
-      // All or nothing: a bottle that cannot give its flush throws before any gas is drawn.
-      for (const bottle of bottles) if (!bottle.canDeliver(gas.litresPerFlush)) bottle.draw(gas.litresPerFlush);
-      for (const bottle of bottles) bottle.draw(gas.litresPerFlush);
+      drawFromAll(sensor === 'co2' ? [zeroBottle, co2SpanBottle] : [zeroBottle], gas.litresPerFlush);
       // The analyser's sample vents to the outside: a gas's partial pressure is its fraction × p_amb.
       const ambient = inputs.ambient;
       const spanFraction = sensor === 'co2' ? gas.co2SpanFraction : ambient.o2Fraction;

@@ -2,7 +2,7 @@
 export { SimulatorError, type SimulatorErrorCode } from './simulator-error.js';
 
 export { createRk4Stepper, type DerivativeFn, type Rk4Stepper, type Rk4StepperOptions } from './engine/rk4.js';
-export { createDopri5Stepper, type Dopri5Options, type Dopri5Stepper } from './engine/dopri5.js';
+export { createDopri5Stepper, type Dopri5AdvanceOptions, type Dopri5Options, type Dopri5Stepper } from './engine/dopri5.js';
 export {
   createVirtualClock,
   type VirtualClock,
@@ -133,6 +133,7 @@ export {
 
 export {
   createFirstOrderSensor,
+  decimalInverse,
   lagStep,
   quantize,
   sensorReading,
@@ -145,6 +146,7 @@ export { applyFault, type SensorFault, type ActiveFault } from './sensors/sensor
 export { calibrated, calibrationSlope, IDENTITY_CALIBRATION, type SensorCalibration } from './sensors/sensor-calibration.js';
 export {
   createCalibrationGasBottle,
+  drawFromAll,
   NORMAL_PRESSURE_BAR,
   type CalibrationGasBottle,
   type CalibrationGasBottleSpec,

@@ -14,7 +14,7 @@ import { ETHANOL_CLEARANCE_PER_S } from './model/fermentation-ethanol.js';
 import { DEFAULT_FIRMNESS, DEFAULT_INITIAL_FIRMNESS_N } from './model/fruit-firmness.js';
 import { CO2_SENSOR_DEFAULTS, O2_SENSOR_DEFAULTS } from './sensors/gas-sensor.js';
 import { TEMPERATURE_SENSOR_DEFAULTS } from './sensors/temperature-sensor.js';
-import { SimulatorError } from './simulator-error.js';
+import { invalidOption } from './simulator-error.js';
 
 /** State of the free gas when the run starts. */
 export interface InitialGasOptions {
@@ -218,9 +218,6 @@ const ACTUATOR_KEYS = ['n2', 'air', 'scrub', 'door'] as const;
 const SENSOR_KEYS = ['o2', 'co2', 'temp'] as const;
 const SENSOR_SPEC_KEYS = ['timeConstantS', 'noiseSd', 'offset', 'resolution', 'rangeMin', 'rangeMax', 'gain', 'driftPerDay'] as const;
 
-function invalid(message: string): SimulatorError {
-  return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
-}
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -229,14 +226,14 @@ function show(value: unknown): string {
 /** Throws if `value` is not a plain object with only `known` keys; returns it as a record. */
 function checkKeys(name: string, value: unknown, known: readonly string[]): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid(`"${name}" must be an object: ${show(value)}`);
+    throw invalidOption(`"${name}" must be an object: ${show(value)}`);
   }
   // for…in rather than Object.keys: no array per call (setAmbient runs every few minutes of a run).
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     if (!known.includes(key)) {
       const where = name === 'options' ? 'option' : `option in "${name}"`;
-      throw invalid(`unknown ${where} "${key}"; known: ${known.join(', ')}`);
+      throw invalidOption(`unknown ${where} "${key}"; known: ${known.join(', ')}`);
     }
   }
   return value as Record<string, unknown>;
@@ -265,12 +262,12 @@ function checkNumber(name: string, given: unknown, fallback: number, range: Rang
   if (range.min !== undefined) parts.push(`${range.above ? '>' : '≥'} ${range.min}`);
   if (range.max !== undefined) parts.push(`≤ ${range.maxLabel ?? range.max}`);
   const rule = `a finite number${parts.length > 0 ? ` ${parts.join(' and ')}` : ''}`;
-  throw invalid(`"${name}" must be ${rule}: ${typeof value === 'number' ? value : show(value)}`);
+  throw invalidOption(`"${name}" must be ${rule}: ${typeof value === 'number' ? value : show(value)}`);
 }
 
 function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalid(`"${name}" must be true or false: ${show(value)}`);
+  if (typeof value !== 'boolean') throw invalidOption(`"${name}" must be true or false: ${show(value)}`);
   return value;
 }
 
@@ -278,14 +275,14 @@ function resolvePreset(value: unknown): PlantPreset {
   if (value === undefined) return getPreset(DEFAULT_PRESET);
   if (typeof value === 'string') return getPreset(value);
   if (value === null || typeof value !== 'object' || typeof (value as PlantPreset).name !== 'string') {
-    throw invalid(`"preset" must be a preset name or a preset object: ${show(value)}`);
+    throw invalidOption(`"preset" must be a preset name or a preset object: ${show(value)}`);
   }
   // A caller's own preset: its geometry is checked with the options it provides defaults for; its
   // kinetics here.
   const preset = value as PlantPreset;
   for (const part of ['respiration', 'breakPoint', 'geometry', 'storage'] as const) {
     if (preset[part] === null || typeof preset[part] !== 'object') {
-      throw invalid(`"preset.${part}" must be an object: ${show(preset[part])}`);
+      throw invalidOption(`"preset.${part}" must be an object: ${show(preset[part])}`);
     }
   }
   const k = preset.respiration;
@@ -322,7 +319,7 @@ export function resolveAmbient(value: unknown, base: Readonly<AmbientConditions>
     co2Fraction: checkNumber('ambient.co2Fraction', raw.co2Fraction, base.co2Fraction, FRACTION_RANGE),
   };
   if (ambient.o2Fraction + ambient.co2Fraction > 1) {
-    throw invalid(
+    throw invalidOption(
       `"ambient.o2Fraction" + "ambient.co2Fraction" must be ≤ 1: ${ambient.o2Fraction} + ${ambient.co2Fraction}`,
     );
   }
@@ -353,7 +350,7 @@ function resolveSensorSpec(name: string, value: unknown, base: Readonly<SensorSp
     driftPerDay: checkNumber(`${name}.driftPerDay`, raw.driftPerDay, base.driftPerDay ?? 0),
   };
   if (spec.rangeMax <= spec.rangeMin) {
-    throw invalid(`"${name}.rangeMax" must be > "${name}.rangeMin" (${spec.rangeMin}): ${spec.rangeMax}`);
+    throw invalidOption(`"${name}.rangeMax" must be > "${name}.rangeMin" (${spec.rangeMin}): ${spec.rangeMax}`);
   }
   return spec;
 }
@@ -428,19 +425,19 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
   const o2Kpa = checkNumber('initial.o2Kpa', rawInitial.o2Kpa, ambient.o2Fraction * absoluteKpa, { min: 0 });
   const co2Kpa = checkNumber('initial.co2Kpa', rawInitial.co2Kpa, ambient.co2Fraction * absoluteKpa, { min: 0 });
   if (o2Kpa + co2Kpa > absoluteKpa) {
-    throw invalid(
+    throw invalidOption(
       `"initial.o2Kpa" + "initial.co2Kpa" must be ≤ the starting absolute pressure (${absoluteKpa} kPa): ${o2Kpa} + ${co2Kpa}`,
     );
   }
 
   const seed = o.seed === undefined ? 1 : o.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-    throw invalid(`"seed" must be an integer: ${show(seed)}`);
+    throw invalidOption(`"seed" must be an integer: ${show(seed)}`);
   }
 
   const integrator = o.integrator ?? (preset.kind === 'pallet' ? 'dopri5' : 'rk4');
   if (integrator !== 'rk4' && integrator !== 'dopri5') {
-    throw invalid(`"integrator" must be "rk4" or "dopri5": ${show(integrator)}`);
+    throw invalidOption(`"integrator" must be "rk4" or "dopri5": ${show(integrator)}`);
   }
 
   const rawSensors = o.sensors === undefined ? {} : checkKeys('sensors', o.sensors, SENSOR_KEYS);

@@ -12,7 +12,7 @@
 import { createCellPlant, type CellPlant, type SensorReadings } from './cell-plant.js';
 import { regimeHoldActuators } from './control/regime-hold.js';
 import type { CellPlantOptions } from './plant-options.js';
-import { SimulatorError } from './simulator-error.js';
+import { invalidOption } from './simulator-error.js';
 import { createRandom, deriveSeed } from './engine/random.js';
 import { createWeatherParams, weatherPressurePa, weatherTempC } from './model/barometric-weather.js';
 
@@ -89,9 +89,6 @@ export interface PlantRunSummary {
 /** Plant time between weather updates, s. */
 const WEATHER_PERIOD_S = 300;
 
-function invalid(message: string): SimulatorError {
-  return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
-}
 
 function rowOf(plant: CellPlant, s: SensorReadings): PlantRunRow {
   const t = plant.truth();
@@ -123,23 +120,23 @@ function rowOf(plant: CellPlant, s: SensorReadings): PlantRunRow {
 export function runPlant(options: PlantRunOptions, onRow: (row: PlantRunRow) => void = () => undefined): PlantRunSummary {
   const { days } = options;
   if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0 || days > 1000) {
-    throw invalid(`"days" must be a finite number > 0 and ≤ 1000: ${String(days)}`);
+    throw invalidOption(`"days" must be a finite number > 0 and ≤ 1000: ${String(days)}`);
   }
   const tickS = options.tickS ?? 60;
-  if (!Number.isFinite(tickS) || tickS <= 0 || tickS > 3600) throw invalid(`"tickS" must be a finite number > 0 and ≤ 3600: ${tickS}`);
+  if (!Number.isFinite(tickS) || tickS <= 0 || tickS > 3600) throw invalidOption(`"tickS" must be a finite number > 0 and ≤ 3600: ${tickS}`);
   const recordEveryS = options.recordEveryS ?? 3600;
   const ticksPerRow = Math.round(recordEveryS / tickS);
   if (!Number.isFinite(recordEveryS) || ticksPerRow < 1 || Math.abs(ticksPerRow * tickS - recordEveryS) > 1e-9 || recordEveryS > 86_400) {
-    throw invalid(`"recordEveryS" must be a multiple of tickS (${tickS}) and ≤ 86400: ${recordEveryS}`);
+    throw invalidOption(`"recordEveryS" must be a multiple of tickS (${tickS}) and ≤ 86400: ${recordEveryS}`);
   }
   const control = options.control ?? 'hold';
-  if (control !== 'hold' && control !== 'none') throw invalid(`"control" must be "hold" or "none": ${String(control)}`);
+  if (control !== 'hold' && control !== 'none') throw invalidOption(`"control" must be "hold" or "none": ${String(control)}`);
 
   const plant = createCellPlant(options.plant);
   const targets = { o2Kpa: options.o2Kpa ?? plant.preset.storage.o2Kpa, co2KpaMax: plant.preset.storage.co2KpaMax };
   const [low, high] = targets.o2Kpa;
   if (!(Number.isFinite(low) && Number.isFinite(high) && low >= 0 && high > low && high <= 25)) {
-    throw invalid(`"o2Kpa" must be [low, high] with 0 ≤ low < high ≤ 25: [${String(low)}, ${String(high)}]`);
+    throw invalidOption(`"o2Kpa" must be [low, high] with 0 ≤ low < high ≤ 25: [${String(low)}, ${String(high)}]`);
   }
   const start = plant.ambient;
   const weather =

@@ -29,3 +29,8 @@ export class SimulatorError extends Error {
     this.code = code;
   }
 }
+
+/** The error for a bad option or argument; `message` names it and its allowed range. */
+export function invalidOption(message: string): SimulatorError {
+  return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
+}

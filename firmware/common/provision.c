@@ -11,20 +11,35 @@ static int sn_char(char c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-int provision_encode(const provision_t *p, uint8_t out[PROVISION_SIZE])
+/* The length of sn when it is empty or a valid serial number, else -1; reads at most PROVISION_SN_MAX + 1 chars. */
+static int sn_length(const char *sn)
 {
-    uint8_t bytes[PROVISION_SIZE];
     size_t n = 0;
 
-    while (n <= PROVISION_SN_MAX && p->sn[n] != '\0') {
-        if (!sn_char(p->sn[n])) {
-            return 0;
+    while (n <= PROVISION_SN_MAX && sn[n] != '\0') {
+        if (!sn_char(sn[n])) {
+            return -1;
         }
         n++;
     }
-    if (n > PROVISION_SN_MAX || p->cells > 8u) {
+    return n > PROVISION_SN_MAX ? -1 : (int)n;
+}
+
+int provision_sn_valid(const char *sn)
+{
+    return sn_length(sn) > 0;
+}
+
+int provision_encode(const provision_t *p, uint8_t out[PROVISION_SIZE])
+{
+    uint8_t bytes[PROVISION_SIZE];
+    int len = sn_length(p->sn);
+    size_t n;
+
+    if (len < 0 || p->cells > 8u) {
         return 0;
     }
+    n = (size_t)len;
     memset(bytes, 0, sizeof bytes);
     bytes[0] = 'P';
     bytes[1] = 'V';

@@ -35,6 +35,9 @@ typedef struct {
     uint8_t cells;
 } provision_t;
 
+/* 1 when sn is a serial number as ID carries it (PROTOCOL.md): 1 to PROVISION_SN_MAX of [A-Za-z0-9-]. */
+int provision_sn_valid(const char *sn);
+
 /* The record's bytes. Returns 0 (out untouched) when p is not valid: a serial number of other characters or
  * over PROVISION_SN_MAX, or cells over 8. */
 int provision_encode(const provision_t *p, uint8_t out[PROVISION_SIZE]);

@@ -116,8 +116,22 @@ static void test_in_eeprom(void)
     CHECK_STR(q.sn, "PU-0777");
 }
 
+/* The serial-number rule the host tools check their --sn against: 1 to 16 of [A-Za-z0-9-]. */
+static void test_sn_rule(void)
+{
+    CHECK(provision_sn_valid("AV-0042"));
+    CHECK(provision_sn_valid("a"));
+    CHECK(provision_sn_valid("ABCDEFGHIJKLMNOP"));   /* 16 */
+    CHECK(!provision_sn_valid(""));
+    CHECK(!provision_sn_valid("ABCDEFGHIJKLMNOPQ")); /* 17 */
+    CHECK(!provision_sn_valid("AV 0042"));
+    CHECK(!provision_sn_valid("AV_0042"));
+    CHECK(!provision_sn_valid("AV\n"));
+}
+
 int main(void)
 {
+    test_sn_rule();
     test_round_trip();
     test_refusals();
     test_in_eeprom();

@@ -28,7 +28,7 @@
  *
  * A stepper owns its scratch arrays (seven slopes and a probe), allocated once; a step allocates nothing.
  */
-import { SimulatorError } from '../simulator-error.js';
+import { SimulatorError, invalidOption } from '../simulator-error.js';
 import type { DerivativeFn } from './rk4.js';
 
 export interface Dopri5Options {
@@ -47,6 +47,13 @@ export interface Dopri5Options {
   minStepS?: number;
 }
 
+export interface Dopri5AdvanceOptions {
+  /** Longest step, s, > 0. Default: no limit but the duration. */
+  maxStepS?: number;
+  /** Called after each accepted step with the time it ended at and its length, s. */
+  afterStep?: (tS: number, hS: number) => void;
+}
+
 export interface Dopri5Stepper {
   /** Length of the state vectors this stepper accepts. */
   readonly size: number;
@@ -61,8 +68,13 @@ export interface Dopri5Stepper {
    * large; advances `state` in place and returns the length of the step taken, s.
    */
   step<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, maxStepS: number, context?: C): number;
-  /** Advances `state` by exactly `durationS` in accepted steps; returns the new time. */
-  advance<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, durationS: number, context?: C): number;
+  /**
+   * Advances `state` by exactly `durationS` in accepted steps (the last one ends on tS + durationS);
+   * returns the new time. `options.maxStepS` caps every step; `options.afterStep(tS, hS)` runs after each
+   * accepted step, ending at tS, with the state advanced: where a model applies its discrete events (it
+   * must call `invalidate()` if they change the state or the derivative's inputs).
+   */
+  advance<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, durationS: number, context?: C, options?: Dopri5AdvanceOptions): number;
   /**
    * Forgets the last stage kept for the next step. Call it when the state, or the derivative's inputs
    * (its context), changed between two steps.
@@ -108,20 +120,17 @@ const SAFETY = 0.9;
 const MAX_GROWTH = 5;
 const MAX_SHRINK = 0.2;
 
-function invalid(message: string): SimulatorError {
-  return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
-}
 
 function positive(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(`"${name}" must be a finite number > 0: ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidOption(`"${name}" must be a finite number > 0: ${String(value)}`);
   return value;
 }
 
 export function createDopri5Stepper(size: number, options: Dopri5Options = {}): Dopri5Stepper {
-  if (!Number.isInteger(size) || size <= 0) throw invalid(`"size" must be a positive integer: ${size}`);
+  if (!Number.isInteger(size) || size <= 0) throw invalidOption(`"size" must be a positive integer: ${size}`);
   const dynamic = options.quadratureFrom ?? size;
   if (!Number.isInteger(dynamic) || dynamic < 1 || dynamic > size) {
-    throw invalid(`"quadratureFrom" must be an integer from 1 to ${size}: ${dynamic}`);
+    throw invalidOption(`"quadratureFrom" must be an integer from 1 to ${size}: ${dynamic}`);
   }
   const relTol = positive('relTol', options.relTol ?? 1e-6);
   const absTol = new Float64Array(dynamic);
@@ -129,7 +138,7 @@ export function createDopri5Stepper(size: number, options: Dopri5Options = {}): 
   if (typeof given === 'number') {
     absTol.fill(positive('absTol', given));
   } else {
-    if (given.length !== dynamic) throw invalid(`"absTol" must have ${dynamic} entries (one per controlled entry): ${given.length}`);
+    if (given.length !== dynamic) throw invalidOption(`"absTol" must have ${dynamic} entries (one per controlled entry): ${given.length}`);
     for (let i = 0; i < dynamic; i++) absTol[i] = positive(`absTol[${i}]`, given[i]!);
   }
   const minStepS = positive('minStepS', options.minStepS ?? 1e-6);
@@ -154,7 +163,7 @@ export function createDopri5Stepper(size: number, options: Dopri5Options = {}): 
   let rejected = 0;
 
   function step<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, maxStepS: number, context?: C): number {
-    if (state.length !== size) throw invalid(`state has length ${state.length}; this stepper integrates ${size}`);
+    if (state.length !== size) throw invalidOption(`state has length ${state.length}; this stepper integrates ${size}`);
     positive('maxStepS', maxStepS);
     if (!firstStageValid) f(tS, state, scratch.k1, context as C);
     let h = Math.min(nextStepS, maxStepS);
@@ -192,14 +201,27 @@ export function createDopri5Stepper(size: number, options: Dopri5Options = {}): 
     }
   }
 
-  function advance<C>(f: DerivativeFn<C>, tS: number, state: Float64Array, durationS: number, context?: C): number {
+  function advance<C>(
+    f: DerivativeFn<C>,
+    tS: number,
+    state: Float64Array,
+    durationS: number,
+    context?: C,
+    options: Dopri5AdvanceOptions = {},
+  ): number {
     if (typeof durationS !== 'number' || !Number.isFinite(durationS) || durationS < 0) {
-      throw invalid(`"durationS" must be a finite number ≥ 0: ${String(durationS)}`);
+      throw invalidOption(`"durationS" must be a finite number ≥ 0: ${String(durationS)}`);
     }
+    const maxStepS = options.maxStepS === undefined ? Infinity : positive('maxStepS', options.maxStepS);
+    const afterStep = options.afterStep;
     const endS = tS + durationS;
     let t = tS;
     // The last step ends on endS exactly, not a rounding error short of it.
-    while (endS - t > 1e-12 * Math.max(1, Math.abs(endS))) t += step(f, t, state, endS - t, context);
+    while (endS - t > 1e-12 * Math.max(1, Math.abs(endS))) {
+      const h = step(f, t, state, Math.min(maxStepS, endS - t), context);
+      t += h;
+      if (afterStep) afterStep(t, h);
+    }
     return endS;
   }
 

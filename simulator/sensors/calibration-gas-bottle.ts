@@ -14,7 +14,7 @@
  * residual pressure keeps moist air out of the cylinder). A draw the bottle cannot deliver throws
  * `SIM_ERR_BOTTLE_EMPTY`, naming the bottle, its pressure and the litres asked, and takes nothing.
  */
-import { SimulatorError } from '../simulator-error.js';
+import { SimulatorError, invalidOption } from '../simulator-error.js';
 
 /** Normal pressure, bar: what a normal litre is measured at. */
 export const NORMAL_PRESSURE_BAR = 1.01325;
@@ -44,24 +44,21 @@ export interface CalibrationGasBottle {
   draw(normalLitres: number): void;
 }
 
-function invalid(message: string): SimulatorError {
-  return new SimulatorError('SIM_ERR_INVALID_OPTION', message);
-}
 
 export function createCalibrationGasBottle(spec: CalibrationGasBottleSpec): CalibrationGasBottle {
   const name = spec.name;
-  if (typeof name !== 'string' || name.length === 0) throw invalid(`"name" of a calibration-gas bottle must be a non-empty string: ${String(name)}`);
+  if (typeof name !== 'string' || name.length === 0) throw invalidOption(`"name" of a calibration-gas bottle must be a non-empty string: ${String(name)}`);
   const waterVolumeL = spec.waterVolumeL;
   if (typeof waterVolumeL !== 'number' || !Number.isFinite(waterVolumeL) || waterVolumeL <= 0 || waterVolumeL > 1000) {
-    throw invalid(`"waterVolumeL" of bottle "${name}" must be a number above 0 to 1000 L: ${String(waterVolumeL)}`);
+    throw invalidOption(`"waterVolumeL" of bottle "${name}" must be a number above 0 to 1000 L: ${String(waterVolumeL)}`);
   }
   const minimumBar = spec.minimumBar ?? 2;
   if (typeof minimumBar !== 'number' || !Number.isFinite(minimumBar) || minimumBar < 0 || minimumBar > 50) {
-    throw invalid(`"minimumBar" of bottle "${name}" must be a number from 0 to 50 bar: ${String(minimumBar)}`);
+    throw invalidOption(`"minimumBar" of bottle "${name}" must be a number from 0 to 50 bar: ${String(minimumBar)}`);
   }
   const fillBar = spec.fillBar;
   if (typeof fillBar !== 'number' || !Number.isFinite(fillBar) || fillBar <= minimumBar || fillBar > 300) {
-    throw invalid(`"fillBar" of bottle "${name}" must be a number above minimumBar (${minimumBar}) to 300 bar: ${String(fillBar)}`);
+    throw invalidOption(`"fillBar" of bottle "${name}" must be a number above minimumBar (${minimumBar}) to 300 bar: ${String(fillBar)}`);
   }
   const frozen = Object.freeze({ name, waterVolumeL, fillBar, minimumBar });
   // Normal litres per bar in this cylinder.
@@ -73,7 +70,7 @@ export function createCalibrationGasBottle(spec: CalibrationGasBottleSpec): Cali
 
   function checkLitres(normalLitres: number): void {
     if (typeof normalLitres !== 'number' || !Number.isFinite(normalLitres) || normalLitres < 0) {
-      throw invalid(`"normalLitres" must be a finite number ≥ 0: ${String(normalLitres)}`);
+      throw invalidOption(`"normalLitres" must be a finite number ≥ 0: ${String(normalLitres)}`);
     }
   }
 
@@ -103,4 +100,14 @@ export function createCalibrationGasBottle(spec: CalibrationGasBottleSpec): Cali
       drawnL += normalLitres;
     },
   };
+}
+
+/**
+ * Draws `normalLitres` from each of `bottles`, all or nothing: if one cannot give it, throws its
+ * SIM_ERR_BOTTLE_EMPTY before any gas is drawn (a calibration needs every gas of its sequence).
+ */
+export function drawFromAll(bottles: readonly CalibrationGasBottle[], normalLitres: number): void {
+  const short = bottles.find((bottle) => !bottle.canDeliver(normalLitres));
+  if (short) short.draw(normalLitres); // throws, naming the bottle
+  for (const bottle of bottles) bottle.draw(normalLitres);
 }

@@ -42,19 +42,31 @@ export function lagStep(filtered: number, input: number, dtS: number, timeConsta
   return filtered + (input - filtered) * -Math.expm1(-dtS / timeConstantS);
 }
 
-/** Rounds to a multiple of `resolution` (0: unchanged), without binary leftovers such as 0.30000000000000004. */
-export function quantize(value: number, resolution: number): number {
-  if (resolution <= 0) return value;
-  // For decimal resolutions (0.01, 0.1, ...) dividing by the integer 1/resolution gives the shortest
-  // decimal directly (30 / 100 is 0.3); the string round trip is the fallback for the others.
+/**
+ * 1/resolution when it is a whole number (a decimal resolution: 0.01, 0.1, ...), else 0. `quantize`'s fast
+ * path; a sensor computes it once instead of on every reading.
+ */
+export function decimalInverse(resolution: number): number {
+  if (resolution <= 0) return 0;
   const inverse = 1 / resolution;
-  if (Number.isInteger(inverse)) return Math.round(value * inverse) / inverse;
+  return Number.isInteger(inverse) ? inverse : 0;
+}
+
+/**
+ * Rounds to a multiple of `resolution` (0: unchanged), without binary leftovers such as 0.30000000000000004.
+ * `inverse` is `decimalInverse(resolution)`, for callers that keep it.
+ */
+export function quantize(value: number, resolution: number, inverse = decimalInverse(resolution)): number {
+  if (resolution <= 0) return value;
+  // For decimal resolutions dividing by the integer 1/resolution gives the shortest decimal directly
+  // (30 / 100 is 0.3); the string round trip is the fallback for the others.
+  if (inverse > 0) return Math.round(value * inverse) / inverse;
   return Number.parseFloat((Math.round(value / resolution) * resolution).toPrecision(12));
 }
 
-/** Rounds to the resolution and clips to the range. */
-function finish(spec: SensorSpec, value: number): number {
-  return Math.min(spec.rangeMax, Math.max(spec.rangeMin, quantize(value, spec.resolution)));
+/** Rounds to the resolution and clips to the range; `inverse` as for `quantize`. */
+function finish(spec: SensorSpec, value: number, inverse = decimalInverse(spec.resolution)): number {
+  return Math.min(spec.rangeMax, Math.max(spec.rangeMin, quantize(value, spec.resolution, inverse)));
 }
 
 /** The raw value (before calibration) for a filtered value, sensor age and noise sample of unit variance. */
@@ -102,14 +114,10 @@ export function createFirstOrderSensor(spec: SensorSpec, random: Random, initial
   let lastReading: number | null = null;
   // A reading is taken every control tick, a million times a season: what `finish` and `calibrated`
   // would recompute on every call is computed here once (and again on each calibration).
-  const inverseResolution = frozen.resolution > 0 ? 1 / frozen.resolution : 0;
-  const decimalResolution = Number.isInteger(inverseResolution) && inverseResolution > 0;
+  const inverseResolution = decimalInverse(frozen.resolution);
   let slope = 1;
 
-  function finishReading(value: number): number {
-    const rounded = decimalResolution ? Math.round(value * inverseResolution) / inverseResolution : quantize(value, frozen.resolution);
-    return Math.min(frozen.rangeMax, Math.max(frozen.rangeMin, rounded));
-  }
+  const finishReading = (value: number): number => finish(frozen, value, inverseResolution);
 
   function healthy(): number {
     const noise = frozen.noiseSd > 0 ? random.gaussian() : 0;

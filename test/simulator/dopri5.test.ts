@@ -78,6 +78,21 @@ describe('Dormand–Prince 5(4) stepper', () => {
     expect(y[1]).toBeGreaterThan(0.9 * y[0]!);
   });
 
+  it('advance: steps capped by maxStepS, afterStep after each, the last ending on the end exactly', () => {
+    const stepper = createDopri5Stepper(1, { relTol: 1e-3, absTol: 1e-6, initialStepS: 1 });
+    const y = Float64Array.of(1);
+    const seen: Array<[number, number]> = [];
+    const end = stepper.advance(decay, 0, y, 100, undefined, { maxStepS: 7, afterStep: (t, h) => seen.push([t, h]) });
+    expect(end).toBe(100);
+    expect(seen.length).toBe(stepper.accepted);
+    expect(Math.max(...seen.map(([, h]) => h))).toBeLessThanOrEqual(7);
+    expect(seen.at(-1)![0]).toBeCloseTo(100, 9);
+    // Each step ends where the next begins.
+    seen.forEach(([t, h], i) => expect(t - h).toBeCloseTo(i === 0 ? 0 : seen[i - 1]![0], 9));
+    expect(y[0]).toBeCloseTo(Math.exp(-100 / tauS), 6);
+    expect(() => stepper.advance(decay, 0, y, 1, undefined, { maxStepS: 0 })).toThrow(/"maxStepS"/);
+  });
+
   it('integrates quadratures with the fifth-order weights, without probe values', () => {
     // y0' = −y0 (read), y1' = y0 (a quadrature: never read)  →  y1(t) = 1 − e^(−t).
     const seen: number[] = [];

@@ -62,7 +62,9 @@
 #include "common/provision.h"
 #include "gasboard/config.h"
 #include "palletunit/config.h"
+#include "targets/host/cli_option.h"
 #include "targets/host/plant_link.h"
+#include "targets/host/pty_port.h"
 
 #define PROG "avr-sim"
 #define PORTS 3
@@ -82,12 +84,8 @@
 #define OUTPUTS_MAX 32u
 
 typedef struct {
-    const char *what;
-    char link[4096];
-    char pty[64];
-    int master;
-    int linked;
-    int away;            /* nobody has the slave open: what the UART sends is dropped */
+    pty_port_t pty;      /* the PTY at its symlink (targets/host/pty_port.h); while pty.away (nobody has the
+                          * slave open) what the UART sends is dropped */
     uint8_t in[INBUF];   /* bytes from the PTY waiting for room in the UART */
     size_t in_len;
     uint8_t out[OUTBUF]; /* bytes from the UART waiting for room in the PTY */
@@ -141,65 +139,16 @@ static void on_signal(int sig)
 
 /* ---- PTYs ------------------------------------------------------------------------------------------------- */
 
-static int set_raw(int fd)
+/* Messages of the PTY code (targets/host/pty_port.c), as the rest of this program's. */
+static void log_error(const char *fmt, ...)
 {
-    struct termios t;
+    va_list ap;
 
-    if (tcgetattr(fd, &t) != 0) {
-        return -1;
-    }
-    cfmakeraw(&t);
-    cfsetispeed(&t, B115200);
-    cfsetospeed(&t, B115200);
-    return tcsetattr(fd, TCSANOW, &t);
-}
-
-/* Opens the slave for a moment: raw mode again, and what nobody read is thrown away (see hal_host.c). */
-static void reset_slave(port_t *p)
-{
-    int fd = open(p->pty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-
-    if (fd >= 0) {
-        set_raw(fd);
-        tcflush(fd, TCIFLUSH);
-        close(fd);
-    }
-}
-
-static int open_pty(port_t *p)
-{
-    const char *name;
-
-    p->master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
-    if (p->master < 0 || grantpt(p->master) != 0 || unlockpt(p->master) != 0 || (name = ptsname(p->master)) == NULL ||
-        strlen(name) >= sizeof p->pty) {
-        fprintf(stderr, PROG ": cannot create a PTY: %s\n", strerror(errno));
-        return -1;
-    }
-    strcpy(p->pty, name);
-    fcntl(p->master, F_SETFD, FD_CLOEXEC);
-    reset_slave(p);
-    p->away = 1; /* reset_slave opened and closed it: nobody has it open */
-    return 0;
-}
-
-static int make_link(port_t *p)
-{
-    struct stat st;
-
-    if (lstat(p->link, &st) == 0) {
-        if (!S_ISLNK(st.st_mode)) {
-            fprintf(stderr, PROG ": %s %s: exists and is not a symlink; refusing to replace it\n", p->what, p->link);
-            return 2;
-        }
-        unlink(p->link);
-    }
-    if (symlink(p->pty, p->link) != 0) {
-        fprintf(stderr, PROG ": %s %s: cannot create the symlink: %s\n", p->what, p->link, strerror(errno));
-        return 1;
-    }
-    p->linked = 1;
-    return 0;
+    fputs(PROG ": ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }
 
 static void remove_links(void)
@@ -207,42 +156,30 @@ static void remove_links(void)
     int i;
 
     for (i = 0; i < PORTS; i++) {
-        char target[64];
-        ssize_t n;
-        if (!ports[i].linked) {
-            continue;
-        }
-        ports[i].linked = 0;
-        n = readlink(ports[i].link, target, sizeof target - 1u);
-        if (n > 0) {
-            target[n] = '\0';
-            if (strcmp(target, ports[i].pty) == 0) {
-                unlink(ports[i].link);
-            }
-        }
+        pty_port_remove_link(&ports[i].pty);
     }
 }
 
 /* Notices a client leaving (hang-up) or arriving. */
 static void check_presence(port_t *p)
 {
-    struct pollfd pf = { p->master, POLLIN, 0 };
+    struct pollfd pf = { p->pty.master, POLLIN, 0 };
 
     if (poll(&pf, 1, 0) < 0) {
         return;
     }
     if (pf.revents & (POLLHUP | POLLERR)) {
-        if (!p->away) {
+        if (!p->pty.away) {
             uint8_t sink[256];
             int i;
-            p->away = 1;
-            for (i = 0; i < 64 && read(p->master, sink, sizeof sink) > 0; i++) {
+            p->pty.away = 1;
+            for (i = 0; i < 64 && read(p->pty.master, sink, sizeof sink) > 0; i++) {
             }
             p->in_len = 0;
-            reset_slave(p);
+            pty_port_reset_slave(&p->pty);
         }
     } else {
-        p->away = 0;
+        p->pty.away = 0;
     }
 }
 
@@ -254,7 +191,7 @@ static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param)
 
     (void)irq;
     busy_until = avr->cycle + IO_SLACK_CYCLES;
-    if (p->away || p->out_len >= OUTBUF) {
+    if (p->pty.away || p->out_len >= OUTBUF) {
         return; /* nobody listens (as on a wire), or a reader that stopped reading long ago */
     }
     p->out[p->out_len++] = b;
@@ -268,11 +205,11 @@ static void flush_port(port_t *p)
     if (p->out_len == 0u) {
         return;
     }
-    if (p->away) {
+    if (p->pty.away) {
         p->out_len = 0;
         return;
     }
-    n = write(p->master, p->out, p->out_len);
+    n = write(p->pty.master, p->out, p->out_len);
     if (n > 0) {
         memmove(p->out, p->out + n, p->out_len - (size_t)n);
         p->out_len -= (size_t)n;
@@ -294,8 +231,8 @@ static int pump_port(port_t *p)
     ssize_t n;
     size_t fed = 0;
 
-    if (!p->away && p->in_len < INBUF) {
-        n = read(p->master, p->in + p->in_len, INBUF - p->in_len);
+    if (!p->pty.away && p->in_len < INBUF) {
+        n = read(p->pty.master, p->in + p->in_len, INBUF - p->in_len);
         if (n > 0) {
             p->in_len += (size_t)n;
         }
@@ -511,24 +448,6 @@ static int read_plant(void)
 
 /* ---- command line --------------------------------------------------------------------------------------------- */
 
-static int take_option(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    size_t n = strlen(name);
-
-    if (strncmp(argv[*i], name, n) != 0) {
-        return 0;
-    }
-    if (argv[*i][n] == '=') {
-        *value = &argv[*i][n + 1u];
-        return 1;
-    }
-    if (argv[*i][n] != '\0') {
-        return 0;
-    }
-    *value = (*i + 1 < argc) ? argv[++*i] : NULL;
-    return 1;
-}
-
 static int usage(const char *what, const char *value)
 {
     if (what != NULL) {
@@ -561,20 +480,6 @@ static int usage(const char *what, const char *value)
     return 2;
 }
 
-static int valid_sn(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (i >= PROVISION_SN_MAX ||
-            !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return 0;
-        }
-    }
-    return i > 0u;
-}
-
 int main(int argc, char **argv)
 {
     static const char *const gb_names[GB_OUT_PER_CELL] = GB_OUT_NAMES;
@@ -603,19 +508,19 @@ int main(int argc, char **argv)
             usage(NULL, NULL);
             return 0;
         }
-        if (take_option(argc, argv, &i, "--firmware", &value)) {
+        if (cli_take_option(argc, argv, &i, "--firmware", &value)) {
             firmware = value;
             known = 1;
-        } else if (take_option(argc, argv, &i, "--eeprom", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--eeprom", &value)) {
             eeprom_path = value;
             known = 1;
-        } else if (take_option(argc, argv, &i, "--board", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--board", &value)) {
             if (value == NULL || (strcmp(value, "gasboard") != 0 && strcmp(value, "palletunit") != 0)) {
                 return usage("--board must be gasboard or palletunit", value);
             }
             board = value;
             known = 1;
-        } else if (take_option(argc, argv, &i, "--clock", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--clock", &value)) {
             if (value != NULL && strcmp(value, "mono") == 0) {
                 plant_clock = 0;
             } else if (value != NULL && strcmp(value, "plant") == 0) {
@@ -624,28 +529,28 @@ int main(int argc, char **argv)
                 return usage("--clock must be mono or plant", value);
             }
             known = 1;
-        } else if (take_option(argc, argv, &i, "--sn", &value)) {
-            if (value == NULL || !valid_sn(value)) {
+        } else if (cli_take_option(argc, argv, &i, "--sn", &value)) {
+            if (value == NULL || !provision_sn_valid(value)) {
                 return usage("--sn must be 1 to 16 characters of [A-Za-z0-9-]", value);
             }
             strcpy(prov.sn, value);
             provisioned = known = 1;
-        } else if (take_option(argc, argv, &i, "--period-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--period-ms", &value)) {
             if (!frame_parse_u32(value, &prov.period_ms) || prov.period_ms == 0u) {
                 return usage("--period-ms must be a whole number of milliseconds, at least 1", value);
             }
             provisioned = known = 1;
-        } else if (take_option(argc, argv, &i, "--stale-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--stale-ms", &value)) {
             if (!frame_parse_u32(value, &prov.stale_ms) || prov.stale_ms == 0u) {
                 return usage("--stale-ms must be a whole number of milliseconds, at least 1", value);
             }
             provisioned = known = 1;
-        } else if (take_option(argc, argv, &i, "--flush-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--flush-ms", &value)) {
             if (!frame_parse_u32(value, &prov.flush_ms) || prov.flush_ms == 0u) {
                 return usage("--flush-ms must be a whole number of milliseconds, at least 1", value);
             }
             provisioned = known = 1;
-        } else if (take_option(argc, argv, &i, "--cells", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--cells", &value)) {
             uint32_t n;
             if (!frame_parse_u32(value, &n) || n < 1u || n > GB_CELLS_MAX) {
                 return usage("--cells must be a whole number from 1 to 8", value);
@@ -654,7 +559,7 @@ int main(int argc, char **argv)
             provisioned = known = 1;
         }
         for (k = 0; !known && k < PORTS; k++) {
-            if (take_option(argc, argv, &i, whats[k], &value)) {
+            if (cli_take_option(argc, argv, &i, whats[k], &value)) {
                 paths[k] = value;
                 known = 1;
             }
@@ -744,7 +649,7 @@ int main(int argc, char **argv)
         port_t *p = &ports[i];
         uint32_t flags = 0;
         char name = (char)('0' + i);
-        p->what = whats[i];
+        p->pty.what = whats[i];
         {
             avr_io_t *io;
             for (io = avr->io_port; io != NULL; io = io->next) {
@@ -759,11 +664,11 @@ int main(int argc, char **argv)
         }
         p->ucsrb = (uint16_t)(0xC1u + 8u * (unsigned)i); /* UCSR0B, UCSR1B, UCSR2B on the ATmega2560 */
         if (paths[i] != NULL) {
-            snprintf(p->link, sizeof p->link, "%s", paths[i]);
+            snprintf(p->pty.link_path, sizeof p->pty.link_path, "%s", paths[i]);
         } else {
-            snprintf(p->link, sizeof p->link, "%s%s", paths[0], suffix[i]);
+            snprintf(p->pty.link_path, sizeof p->pty.link_path, "%s%s", paths[0], suffix[i]);
         }
-        if (open_pty(p) != 0) {
+        if (pty_port_open(&p->pty, log_error) != 0) {
             return 1;
         }
         avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS(name), &flags);
@@ -774,7 +679,7 @@ int main(int argc, char **argv)
     }
     atexit(remove_links);
     for (i = 0; i < PORTS; i++) {
-        rc = make_link(&ports[i]);
+        rc = pty_port_make_link(&ports[i].pty, log_error);
         if (rc != 0) {
             return rc;
         }
@@ -783,11 +688,11 @@ int main(int argc, char **argv)
     if (out.sample_kind != 0xFFu) {
         write_m_line();
     }
-    fprintf(stderr, PROG ": o2-uart=%s (%s) co2-uart=%s (%s)\n", ports[1].link, ports[1].pty, ports[2].link,
-            ports[2].pty);
+    fprintf(stderr, PROG ": o2-uart=%s (%s) co2-uart=%s (%s)\n", ports[1].pty.link_path, ports[1].pty.pty_name,
+            ports[2].pty.link_path, ports[2].pty.pty_name);
     fprintf(stderr, PROG ": board=%s eeprom=%s clock=%s\n", board, ee.path, plant_clock ? "plant" : "mono");
     /* Launchers wait for this line: every symlink is in place. */
-    fprintf(stderr, PROG ": sn=%s pty=%s link=%s\n", sn_shown, ports[0].pty, ports[0].link);
+    fprintf(stderr, PROG ": sn=%s pty=%s link=%s\n", sn_shown, ports[0].pty.pty_name, ports[0].pty.link_path);
 
     while (!stop_requested) {
         struct pollfd pf[1 + PORTS];
@@ -851,14 +756,14 @@ int main(int argc, char **argv)
         for (i = 0; i < PORTS; i++) {
             check_presence(&ports[i]);
             incoming |= pump_port(&ports[i]);
-            any_away |= ports[i].away;
+            any_away |= ports[i].pty.away;
         }
         /* Held at the plant's time with nothing coming in: sleep until a T line, a byte or a signal. Otherwise only
          * look. */
         timeout = backlog ? AWAY_PROBE_MS : held && !incoming ? (any_away ? AWAY_PROBE_MS : 1000) : 0;
         pf[0].fd = STDIN_FILENO;
         for (i = 0; i < PORTS; i++) {
-            pf[1 + i].fd = ports[i].away ? -1 : ports[i].master;
+            pf[1 + i].fd = ports[i].pty.away ? -1 : ports[i].pty.master;
         }
         for (i = 0; i < 1 + PORTS; i++) {
             pf[i].events = POLLIN;

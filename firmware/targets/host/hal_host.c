@@ -41,6 +41,7 @@
 #include "common/frame.h"
 #include "common/hal.h"
 #include "targets/host/plant_link.h"
+#include "targets/host/pty_port.h"
 
 #define HAL_HOST_AWAY_PROBE_MS 20
 /* Malformed plant lines logged one by one before going quiet (all are counted; the total is logged at exit). */
@@ -48,15 +49,8 @@
 
 #define HOST_PORTS 3 /* 0: host link, 1: UART1 (O2 module), 2: UART2 (CO2 module) */
 
-/* One UART as a PTY published at a symlink. */
-typedef struct {
-    const char *what;      /* "--link", "--o2-uart", "--co2-uart": names the option in messages */
-    char link_path[4096];
-    char pty_name[64];
-    int master;
-    int link_made;
-    int away;              /* no process has the slave open */
-} host_port_t;
+/* One UART as a PTY published at a symlink (targets/host/pty_port.h). */
+typedef pty_port_t host_port_t;
 
 static struct {
     const char *prog;
@@ -397,120 +391,12 @@ void hal_output_set(uint8_t index, uint8_t on)
     }
 }
 
-/* ---- PTY and symlink ------------------------------------------------------------------------------------- */
+/* ---- start and stop --------------------------------------------------------------------------------------- */
 
-/* Raw mode on the slave: the kernel's line discipline must neither echo what we write back to us, nor turn
- * '\n' into "\r\n", nor wait for a line, nor treat ^C as a signal. The speed is only for clients that read
- * it back; a PTY has none. */
-static int set_raw(int fd)
-{
-    struct termios t;
-
-    if (tcgetattr(fd, &t) != 0) {
-        return -1;
-    }
-    cfmakeraw(&t);
-    cfsetispeed(&t, B115200);
-    cfsetospeed(&t, B115200);
-    return tcsetattr(fd, TCSANOW, &t);
-}
-
-/* Opens the slave briefly: resets raw mode and throws away what we wrote that nobody has read. */
-static int reset_slave(host_port_t *p)
-{
-    int fd = open(p->pty_name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    int rc = 0;
-
-    if (fd < 0) {
-        return -1;
-    }
-    if (set_raw(fd) != 0 || tcflush(fd, TCIFLUSH) != 0) {
-        rc = -1;
-    }
-    close(fd);
-    return rc;
-}
-
-static int open_pty(host_port_t *p)
-{
-    const char *name;
-    int flags;
-
-    p->master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (p->master < 0) {
-        hal_log("cannot create a PTY: posix_openpt: %s", strerror(errno));
-        return -1;
-    }
-    if (grantpt(p->master) != 0 || unlockpt(p->master) != 0 || (name = ptsname(p->master)) == NULL) {
-        hal_log("cannot set up the PTY: %s", strerror(errno));
-        return -1;
-    }
-    if (strlen(name) >= sizeof p->pty_name) {
-        hal_log("PTY name too long: %s", name);
-        return -1;
-    }
-    strcpy(p->pty_name, name);
-    flags = fcntl(p->master, F_GETFL);
-    if (flags < 0 || fcntl(p->master, F_SETFL, flags | O_NONBLOCK) != 0 ||
-        fcntl(p->master, F_SETFD, FD_CLOEXEC) != 0) {
-        hal_log("cannot make the PTY non-blocking: %s", strerror(errno));
-        return -1;
-    }
-    if (reset_slave(p) != 0) {
-        hal_log("cannot set %s to raw mode: %s", p->pty_name, strerror(errno));
-        return -1;
-    }
-    /* reset_slave opened and closed the slave: nobody has it open now. */
-    p->away = 1;
-    return 0;
-}
-
-/* Publishes the slave at its link path. Returns an exit status. */
-static int make_link(host_port_t *p)
-{
-    struct stat st;
-
-    if (lstat(p->link_path, &st) == 0) {
-        if (!S_ISLNK(st.st_mode)) {
-            hal_log("%s %s: exists and is not a symlink; refusing to replace it", p->what, p->link_path);
-            return HAL_HOST_EXIT_USAGE;
-        }
-        /* A symlink left by an earlier run (or another board): ours now. */
-        if (unlink(p->link_path) != 0) {
-            hal_log("%s %s: cannot remove the old symlink: %s", p->what, p->link_path, strerror(errno));
-            return HAL_HOST_EXIT_FAILED;
-        }
-    } else if (errno != ENOENT) {
-        hal_log("%s %s: %s", p->what, p->link_path, strerror(errno));
-        return HAL_HOST_EXIT_FAILED;
-    }
-    if (symlink(p->pty_name, p->link_path) != 0) {
-        hal_log("%s %s: cannot create the symlink: %s", p->what, p->link_path, strerror(errno));
-        return HAL_HOST_EXIT_FAILED;
-    }
-    p->link_made = 1;
-    return HAL_HOST_EXIT_OK;
-}
-
-/* Removes the symlink only while it still points at our PTY: another process may have taken the path over. */
-static void remove_link(host_port_t *p)
-{
-    char target[sizeof p->pty_name];
-    ssize_t n;
-
-    if (!p->link_made) {
-        return;
-    }
-    p->link_made = 0;
-    n = readlink(p->link_path, target, sizeof target - 1u);
-    if (n < 0) {
-        return;
-    }
-    target[n] = '\0';
-    if (strcmp(target, p->pty_name) == 0) {
-        unlink(p->link_path);
-    }
-}
+/* pty_port_make_link's results are this target's exit statuses. */
+#if PTY_PORT_OK != HAL_HOST_EXIT_OK || PTY_PORT_FAILED != HAL_HOST_EXIT_FAILED || PTY_PORT_REFUSED != HAL_HOST_EXIT_USAGE
+#error "targets/host/pty_port.h results must equal the HAL_HOST_EXIT_ statuses"
+#endif
 
 void hal_host_stop(void)
 {
@@ -528,7 +414,7 @@ void hal_host_stop(void)
     {
         int i;
         for (i = 0; i < HOST_PORTS; i++) {
-            remove_link(&host.port[i]);
+            pty_port_remove_link(&host.port[i]);
             if (host.port[i].master >= 0) {
                 close(host.port[i].master);
                 host.port[i].master = -1;
@@ -655,13 +541,13 @@ int hal_host_start(const hal_host_options_t *opt)
         return HAL_HOST_EXIT_FAILED;
     }
     for (i = 0; i < HOST_PORTS; i++) {
-        if (open_pty(&host.port[i]) != 0) {
+        if (pty_port_open(&host.port[i], hal_log) != 0) {
             return HAL_HOST_EXIT_FAILED;
         }
     }
     atexit(at_exit_cleanup);
     for (i = 0; i < HOST_PORTS; i++) {
-        rc = make_link(&host.port[i]);
+        rc = pty_port_make_link(&host.port[i], hal_log);
         if (rc != HAL_HOST_EXIT_OK) {
             return rc;
         }
@@ -749,7 +635,7 @@ static void port_went_away(host_port_t *p)
     /* Bytes a departing client wrote just before closing: nobody is left to answer. */
     for (i = 0; i < 64 && read(p->master, sink, sizeof sink) > 0; i++) {
     }
-    if (reset_slave(p) != 0) {
+    if (pty_port_reset_slave(p) != 0) {
         hal_log("cannot reset %s after its client left: %s", p->pty_name, strerror(errno));
     }
 }

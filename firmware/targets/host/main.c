@@ -15,8 +15,10 @@
 
 #include "common/frame.h" /* frame_parse_u32: numbers on the command line follow the protocol's rule */
 #include "common/hal.h"
+#include "common/provision.h"
 #include "gasboard/config.h"
 #include "gasboard/gasboard.h"
+#include "targets/host/cli_option.h"
 #include "targets/host/hal_host.h"
 
 /* One main for every board: CB_BOARD_PALLETUNIT (set by the Makefile) builds palletunit-host instead. */
@@ -94,44 +96,10 @@ static int bad_usage(const char *what, const char *value)
 }
 
 /* The serial number goes into ID: [A-Za-z0-9-] (PROTOCOL.md), 1 to GB_SN_MAX (16) characters, so that the
- * longest ID still fits a line (config.h); the TS messages read up to 32. Was: 1 to 32 characters as the TS messages
- * (firmware/protocol/messages.ts) read it. */
-static int valid_sn(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        char c = s[i];
-        if (i >= GB_SN_MAX ||
-            !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return 0;
-        }
-    }
-    return i > 0u;
-}
-
-/*
- * Takes "--name VALUE" or "--name=VALUE" at argv[*i]. Returns 1 and sets *value when argv[*i] is that option
- * (advancing *i past a separate value), 0 when it is another argument; *value is NULL when the value is missing.
- */
-static int take_option(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    size_t n = strlen(name);
-    const char *arg = argv[*i];
-
-    if (strncmp(arg, name, n) != 0) {
-        return 0;
-    }
-    if (arg[n] == '=') {
-        *value = &arg[n + 1u];
-        return 1;
-    }
-    if (arg[n] != '\0') {
-        return 0;
-    }
-    *value = (*i + 1 < argc) ? argv[++*i] : NULL;
-    return 1;
-}
+ * longest ID still fits a line (config.h): the provisioning record's rule (common/provision.h). */
+#if GB_SN_MAX != PROVISION_SN_MAX
+#error "gasboard/config.h GB_SN_MAX and common/provision.h PROVISION_SN_MAX must agree"
+#endif
 
 int main(int argc, char **argv)
 {
@@ -155,32 +123,32 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return HAL_HOST_EXIT_OK;
-        } else if (take_option(argc, argv, &i, "--link", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--link", &value)) {
             if (value == NULL || value[0] == '\0') {
                 return bad_usage("--link needs a path", NULL);
             }
             link_path = value;
-        } else if (take_option(argc, argv, &i, "--o2-uart", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--o2-uart", &value)) {
             if (value == NULL || value[0] == '\0') {
                 return bad_usage("--o2-uart needs a path", NULL);
             }
             o2_path = value;
-        } else if (take_option(argc, argv, &i, "--co2-uart", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--co2-uart", &value)) {
             if (value == NULL || value[0] == '\0') {
                 return bad_usage("--co2-uart needs a path", NULL);
             }
             co2_path = value;
-        } else if (take_option(argc, argv, &i, "--cells", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--cells", &value)) {
             uint32_t n;
             if (!frame_parse_u32(value, &n) || n < 1u || n > GB_CELLS_MAX) {
                 return bad_usage("--cells must be a whole number from 1 to 8", value);
             }
             cfg.cells = (uint8_t)n;
-        } else if (take_option(argc, argv, &i, "--flush-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--flush-ms", &value)) {
             if (!frame_parse_u32(value, &cfg.flush_ms)) {
                 return bad_usage("--flush-ms must be a whole number of milliseconds", value);
             }
-        } else if (take_option(argc, argv, &i, "--clock", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--clock", &value)) {
             if (value != NULL && strcmp(value, "mono") == 0) {
                 plant_clock = 0;
             } else if (value != NULL && strcmp(value, "plant") == 0) {
@@ -188,29 +156,29 @@ int main(int argc, char **argv)
             } else {
                 return bad_usage("--clock must be mono or plant", value);
             }
-        } else if (take_option(argc, argv, &i, "--eeprom", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--eeprom", &value)) {
             if (value == NULL || value[0] == '\0') {
                 return bad_usage("--eeprom needs a path", NULL);
             }
             eeprom_path = value;
-        } else if (take_option(argc, argv, &i, "--sn", &value)) {
-            if (value == NULL || !valid_sn(value)) {
+        } else if (cli_take_option(argc, argv, &i, "--sn", &value)) {
+            if (value == NULL || !provision_sn_valid(value)) {
                 return bad_usage("--sn must be 1 to 16 characters of [A-Za-z0-9-]", value);
             }
             cfg.sn = value;
-        } else if (take_option(argc, argv, &i, "--period-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--period-ms", &value)) {
             if (!frame_parse_u32(value, &cfg.period_ms) || cfg.period_ms == 0u) {
                 return bad_usage("--period-ms must be a whole number of milliseconds, at least 1", value);
             }
-        } else if (take_option(argc, argv, &i, "--stale-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--stale-ms", &value)) {
             if (!frame_parse_u32(value, &cfg.stale_ms)) {
                 return bad_usage("--stale-ms must be a whole number of milliseconds", value);
             }
-        } else if (take_option(argc, argv, &i, "--watchdog-ms", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--watchdog-ms", &value)) {
             if (!frame_parse_u32(value, &watchdog_ms) || watchdog_ms == 0u || watchdog_ms > 60000u) {
                 return bad_usage("--watchdog-ms must be a whole number of milliseconds from 1 to 60000", value);
             }
-        } else if (take_option(argc, argv, &i, "--test-stall-on", &value)) {
+        } else if (cli_take_option(argc, argv, &i, "--test-stall-on", &value)) {
             size_t k;
             if (value == NULL || value[0] == '\0' || strlen(value) > 8u) {
                 return bad_usage("--test-stall-on must be a frame type, 1 to 8 letters A-Z", value);
