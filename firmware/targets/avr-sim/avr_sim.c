@@ -521,11 +521,7 @@ int main(int argc, char **argv)
             board = value;
             known = 1;
         } else if (cli_take_option(argc, argv, &i, "--clock", &value)) {
-            if (value != NULL && strcmp(value, "mono") == 0) {
-                plant_clock = 0;
-            } else if (value != NULL && strcmp(value, "plant") == 0) {
-                plant_clock = 1;
-            } else {
+            if (!cli_parse_clock(value, &plant_clock)) {
                 return usage("--clock must be mono or plant", value);
             }
             known = 1;

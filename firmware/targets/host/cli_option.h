@@ -8,4 +8,8 @@
  */
 int cli_take_option(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* --clock's value: "mono" (0, the process's monotonic clock) or "plant" (1, the plant's T lines). Returns 1
+ * and sets *plant_clock, or 0 for anything else (NULL included). */
+int cli_parse_clock(const char *value, int *plant_clock);
+
 #endif

@@ -149,11 +149,7 @@ int main(int argc, char **argv)
                 return bad_usage("--flush-ms must be a whole number of milliseconds", value);
             }
         } else if (cli_take_option(argc, argv, &i, "--clock", &value)) {
-            if (value != NULL && strcmp(value, "mono") == 0) {
-                plant_clock = 0;
-            } else if (value != NULL && strcmp(value, "plant") == 0) {
-                plant_clock = 1;
-            } else {
+            if (!cli_parse_clock(value, &plant_clock)) {
                 return bad_usage("--clock must be mono or plant", value);
             }
         } else if (cli_take_option(argc, argv, &i, "--eeprom", &value)) {
