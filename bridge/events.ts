@@ -3,8 +3,21 @@
  * dashboards/ imports these types; nothing else of the bridge.
  */
 
-/** Where a board's connection stands. `lost` is a board that was open and whose link went away. */
-export type DeviceState = 'opening' | 'identifying' | 'open' | 'lost' | 'closed';
+/**
+ * Where a board's connection stands. `lost` is a board that was open and whose link went away; `silent`
+ * is a board whose port stays open but that stopped talking (no line for a few periods, or it reset and
+ * sent an unsolicited `ID`): the bridge greets it again with HELLO, and until it answers its values are
+ * unknown.
+ */
+export type DeviceState = 'opening' | 'identifying' | 'open' | 'silent' | 'lost' | 'closed';
+
+/**
+ * Why a stored reading is not to be used as real: a value outside what is physically possible (O2 below 0
+ * or above 25 kPa, CO2 below 0 or above 100 kPa, temperature outside −40…+60 °C), or a board time too far
+ * in the future of the bridge's clock. A flagged reading is stored and counted, never used by alarms or a
+ * controller.
+ */
+export type ReadingFlag = 'o2_impossible' | 'co2_impossible' | 'temp_impossible' | 'time_future';
 
 /** Per-device link counters. Every line received is in exactly one of `frames` or `rejected`. */
 export interface LinkCounters {
@@ -28,6 +41,8 @@ export interface ReadingView {
   o2Kpa: number | null;
   co2Kpa: number | null;
   tempC: number | null;
+  /** Empty for a plausible reading; see ReadingFlag. Absent on rows written before flags existed. */
+  flags?: ReadingFlag[];
 }
 
 export interface DeviceView {
