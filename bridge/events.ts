@@ -29,6 +29,15 @@ export interface LinkCounters {
   rejected: number;
   /** ERR frames: the board rejected something the bridge sent. */
   boardErrors: number;
+  /** Readings stored flagged (ReadingFlag): impossible values or a time in the future. */
+  flagged?: number;
+  /** Readings that collided with a different stored reading under the same (power-up, seq). */
+  conflicts?: number;
+  /** Readings recorded as lost: sequence gaps the board could no longer replay. */
+  lostReadings?: number;
+  /** Power-ups of the board the bench has filed readings under, and board boots it never saw. */
+  powerUps?: number;
+  lostPowerUps?: number;
 }
 
 /** One reading as clients see it. Times are epoch milliseconds; `measuredAtMs` is when the board measured. */
@@ -56,6 +65,14 @@ export interface DeviceView {
   capabilities: string[];
   path: string;
   state: DeviceState;
+  /** The bench's power-up number its readings are filed under now (bridge/devices/power-up.ts). */
+  powerUp?: number;
+  /** The boot counter the board reported in its last ID, if it sends one. */
+  boardBoot?: number | null;
+  /**
+   * Device counters are kept in the store and go on across bridge restarts; `GET /api/health` totals count
+   * since this bridge process started.
+   */
   counters: LinkCounters;
   lastReading: ReadingView | null;
 }

@@ -5,14 +5,23 @@
  *
  * Lifecycle (the state is `DeviceState`):
  *
- *   closed ──start()──▶ opening ──open ok──▶ identifying ──ID received──▶ open
- *                        ▲  │                    │   ▲ HELLO again every handshakeTimeoutMs
- *                        │  │ open failed        └───┘
- *                        │  ▼                                      identifying / open
+ *   closed ──start()──▶ opening ──open ok──▶ identifying ──ID received──▶ open ◀──ID──┐
+ *                        ▲  │                    │   ▲ HELLO again every         │        │
+ *                        │  │ open failed        └───┘ handshakeTimeoutMs         │        │
+ *                        │  │                                 no frame for silenceMs,      │
+ *                        │  │                                 or an unsolicited ID ▼       │
+ *                        │  │                                              silent ─HELLO───┘
+ *                        │  ▼                                 identifying / open / silent
  *                        └─ lost ◀──────── port closed, error or unplugged ─┘
  *                 (after backoffMs, doubling per failed attempt up to maxBackoffMs; reset once open)
  *
  *   close() from any state ──▶ closed (no more reconnects)
+ *
+ * `silent` is a board that reset (or hung) behind a port that stays open, as a USB–serial adapter powered
+ * from the host does: no valid frame for `silenceMs` while open, or an `ID` nobody asked for (a board that
+ * announces its power-up). The bridge greets it again with HELLO every handshakeTimeoutMs; commands in
+ * flight fail, and the board's values are unknown until its ID (the device manager then decides whether
+ * it is the same power-up).
  *
  * Commands go one at a time (one in flight), each with a fresh id; an answer is matched to the command
  * in flight by its id. A command that gets no answer within commandTimeoutMs on the injected clock is
@@ -59,6 +68,11 @@ export interface BoardConnectionOptions {
   backoffMs?: number;
   /** Longest wait between reopens. Default 30000. */
   maxBackoffMs?: number;
+  /**
+   * No valid frame for this long while open makes the link `silent` (see above). Default 30000, until
+   * `expectFramesEveryMs` says how often the board reports.
+   */
+  silenceMs?: number;
   /** Hands out command ids, unique across the bridge. */
   nextCommandId: () => number;
 }
@@ -91,6 +105,8 @@ export interface BoardConnectionEvents {
   commandFinished: [id: number, outcome: FinishedOutcome, atMs: number, nakCode?: string];
   /** An open attempt failed; a reopen is scheduled after `retryInMs` (or none when closed). */
   openFailed: [message: string, retryInMs: number | undefined];
+  /** A valid frame nobody asked for that says something about the board (an `ID` while open). */
+  unsolicited: [type: 'ID'];
 }
 
 interface Pending {
@@ -130,6 +146,9 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
   private helloId = 0;
   private helloTimer: TimerHandle | undefined;
   private reopenTimer: TimerHandle | undefined;
+  private silenceTimer: TimerHandle | undefined;
+  private silenceMsValue: number;
+  private lastFrameMs = 0;
   private failedOpens = 0;
   private stopped = true;
   /** Commands waiting for their turn; the head is in flight once `inFlight` is set. */
@@ -148,14 +167,62 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
       reconnect: true,
       backoffMs: 250,
       maxBackoffMs: 30_000,
+      silenceMs: 30_000,
       ...options,
     };
+    this.silenceMsValue = this.opts.silenceMs;
     if (!(this.opts.backoffMs > 0)) throw new RangeError(`"backoffMs" must be positive: ${this.opts.backoffMs}`);
     if (!Number.isInteger(this.opts.retries) || this.opts.retries < 0) throw new RangeError(`"retries" must be a whole number ≥ 0: ${this.opts.retries}`);
   }
 
   get state(): DeviceState {
     return this.stateValue;
+  }
+
+  /** How long without a valid frame makes the link silent, ms. */
+  get silenceMs(): number {
+    return this.silenceMsValue;
+  }
+
+  /**
+   * The board reports every `periodMs` (the device manager learns it from the readings): silence is then a
+   * few periods, 3 periods plus a second, and at least 3 s.
+   */
+  expectFramesEveryMs(periodMs: number): void {
+    if (!(periodMs > 0) || !Number.isFinite(periodMs)) return;
+    this.silenceMsValue = Math.max(3000, Math.round(3 * periodMs + 1000));
+  }
+
+  /**
+   * Notes a frame and makes sure a silence check is pending. One timer per silence period, not one per
+   * frame: when it fires early (frames came meanwhile) it is armed again for the rest.
+   */
+  private armSilence(): void {
+    const clock = this.opts.clock;
+    this.lastFrameMs = clock.now();
+    if (this.silenceTimer) return;
+    const check = (): void => {
+      this.silenceTimer = undefined;
+      if (this.stateValue !== 'open') return;
+      const quietMs = clock.now() - this.lastFrameMs;
+      if (quietMs >= this.silenceMsValue) this.goSilent(`no frame for ${quietMs} ms`);
+      else this.silenceTimer = clock.setTimeout(check, this.silenceMsValue - quietMs);
+    };
+    this.silenceTimer = clock.setTimeout(check, this.silenceMsValue);
+  }
+
+  private stopSilence(): void {
+    if (this.silenceTimer) this.opts.clock.clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
+  }
+
+  /** The board stopped talking or announced a reset: greet it again. */
+  private goSilent(reason: string): void {
+    if (this.stateValue !== 'open') return;
+    this.stopSilence();
+    this.failPending(`board went silent: ${reason}`);
+    this.setState('silent', reason);
+    this.sendHello();
   }
 
   private setState(state: DeviceState, reason: string): void {
@@ -234,7 +301,7 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
   }
 
   private sendHello(): void {
-    if (this.stateValue !== 'identifying') return;
+    if (this.stateValue !== 'identifying' && this.stateValue !== 'silent') return;
     this.helloId = this.opts.nextCommandId();
     this.writeLine(encodeFrame(commandFrame(this.helloId, { op: 'hello', proto: PROTOCOL_VERSION })));
     this.helloTimer = this.opts.clock.setTimeout(() => this.sendHello(), this.opts.handshakeTimeoutMs);
@@ -267,9 +334,16 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
 
   private onMessage(msg: BoardMessage): void {
     const now = this.opts.clock.now();
+    if (this.stateValue === 'open') this.armSilence();
     switch (msg.type) {
       case 'ID':
-        if (this.stateValue !== 'identifying' || msg.id !== this.helloId) {
+        if (this.stateValue === 'open') {
+          // Nobody asked: the board restarted and announces itself. It is a frame, and evidence.
+          this.emit('unsolicited', 'ID');
+          this.goSilent(`unsolicited ID (id=${msg.id}): the board restarted`);
+          return;
+        }
+        if ((this.stateValue !== 'identifying' && this.stateValue !== 'silent') || msg.id !== this.helloId) {
           this.emit('rejected', 'E_MESSAGE', `ID answers HELLO id=${msg.id}, expected id=${this.helloId}`);
           return;
         }
@@ -279,6 +353,7 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
         this.identity = msg;
         this.emit('identified', msg, now);
         this.setState('open', `identified as ${msg.serialNumber}`);
+        this.armSilence();
         this.pump();
         return;
       case 'RD': {
@@ -416,6 +491,7 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     if (this.port !== port) return;
     if (this.helloTimer) this.opts.clock.clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
+    this.stopSilence();
     this.port = undefined;
     this.failPending(reason);
     if (port.isOpen) port.close(() => undefined);
@@ -429,6 +505,7 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     this.stopped = true;
     if (this.helloTimer) this.opts.clock.clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
+    this.stopSilence();
     if (this.reopenTimer) this.opts.clock.clearTimeout(this.reopenTimer);
     this.reopenTimer = undefined;
     this.failPending('closed by the bridge');

@@ -1,44 +1,58 @@
 /**
- * serialport's ReadlineParser with a bound: a board that sends bytes without ever sending `\n` would
- * otherwise grow the parser's buffer without limit. Past `maxLineBytes` the partial line is dropped,
- * `overflow` is emitted once, and everything up to the next `\n` is discarded, so the tail of the
- * over-long line is not read as a line of its own.
+ * Splits a board's byte stream into lines, with a bound. serialport's ReadlineParser would do, but it has
+ * two properties the bridge cannot live with: its buffer grows without limit on bytes without `\n`, and an
+ * empty line (`\n\n`) disappears (a zero-length push is no data to a byte stream), so it could not be
+ * counted as the rejected line it is. This parser emits every line as a latin1 string (one byte, one
+ * character, so garbage bytes survive decoding and lengths are byte counts), empty ones included, in
+ * object mode. Past `maxLineBytes` the partial line is dropped, `overflow` is emitted once, and everything
+ * up to the next `\n` is discarded, so the tail of the over-long line is not read as a line of its own.
  */
 
-import { ReadlineParser } from '@serialport/parser-readline';
-import type { TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 
 export interface BoundedReadlineParserOptions {
-  /** Longest line kept, in bytes before the `\n`. */
+  /** Longest line kept, in bytes before the `\n` (a `\r` before it is allowed on top). */
   maxLineBytes: number;
 }
 
-export class BoundedReadlineParser extends ReadlineParser {
+export class BoundedReadlineParser extends Transform {
   private readonly maxLineBytes: number;
+  private buffer: Buffer = Buffer.alloc(0);
   private discarding = false;
 
   constructor({ maxLineBytes }: BoundedReadlineParserOptions) {
-    // latin1: one byte is one character, so garbage bytes survive decoding and lengths are byte counts.
-    super({ delimiter: '\n', encoding: 'latin1' });
+    super({ readableObjectMode: true });
+    if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`"maxLineBytes" must be a positive integer: ${maxLineBytes}`);
     this.maxLineBytes = maxLineBytes;
   }
 
-  override _transform(chunk: Buffer, encoding: BufferEncoding, cb: TransformCallback): void {
-    if (this.discarding) {
-      const nl = chunk.indexOf(0x0a);
-      if (nl < 0) return cb();
-      this.discarding = false;
-      chunk = chunk.subarray(nl + 1);
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, cb: TransformCallback): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      if (this.discarding) {
+        this.discarding = false;
+      } else {
+        const part = chunk.subarray(start, nl);
+        const line = this.buffer.length > 0 ? Buffer.concat([this.buffer, part]) : part;
+        this.buffer = Buffer.alloc(0);
+        if (line.length > this.maxLineBytes + 1) this.emit('overflow');
+        else this.push(line.toString('latin1'));
+      }
+      start = nl + 1;
     }
-    super._transform(chunk, encoding, (err?: Error | null) => {
-      if (err) return cb(err);
+    if (!this.discarding && start < chunk.length) {
+      const rest = chunk.subarray(start);
       // +1 leaves room for a `\r` before the `\n`, which the codec drops.
-      if (this.buffer.length > this.maxLineBytes + 1) {
+      if (this.buffer.length + rest.length > this.maxLineBytes + 1) {
         this.buffer = Buffer.alloc(0);
         this.discarding = true;
         this.emit('overflow');
+      } else {
+        this.buffer = Buffer.concat([this.buffer, rest]);
       }
-      cb();
-    });
+    }
+    cb();
   }
 }

@@ -1,8 +1,24 @@
 /**
  * All boards of a bench: one BoardConnection per configured serial path, devices keyed by the serial
  * number the board reports (a board that comes back on another path is the same device), readings stored
- * exactly once per (device, boot, seq), sequence gaps replayed (GapFiller), counters per device and per
- * path, and the events the realtime layer forwards to clients.
+ * exactly once per (device, power-up, seq), sequence gaps replayed (GapFiller), counters per device (kept
+ * in the store) and per path, and the events the realtime layer forwards to clients.
+ *
+ * Nothing lost, nothing spliced:
+ * - At every handshake the bench decides the power-up (power-up.ts): the board's boot counter is evidence,
+ *   its clock and the stored readings are too. A new power-up and board boots never seen are events and
+ *   rows of `power_ups`.
+ * - A live reading that doubts the stream is checked with STATUS before it is believed, and the live
+ *   readings after it wait meanwhile (in order):
+ *   - a seq far beyond what the board can have taken since the last reading (its period says how many;
+ *     with no period known yet, its ring size): true when STATUS shows the board got that far, else the
+ *     reading is rejected (`E_SEQ`) and recorded, so one bad frame cannot record billions of lost
+ *     readings nor move the replay's starting point;
+ *   - a seq already stored with other values or another board time (a conflict, always recorded): when
+ *     STATUS shows the board restarted (its seq or uptime behind what is stored, or another boot) the
+ *     readings from there on are filed under a new power-up; otherwise the received one is not stored.
+ * - Every reading is checked for what is physically possible (reading-plausibility.ts) and stored with
+ *   its flags; a flagged reading is counted and never used as real.
  */
 
 import { EventEmitter } from 'node:events';
@@ -13,9 +29,12 @@ import type { Command } from '../../firmware/protocol/index.js';
 import type { Clock } from '../clock.js';
 import { BridgeError } from '../errors.js';
 import type { DeviceState, DeviceView, LinkCounters, ReadingView } from '../events.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
-import { BoardConnection, type CommandOutcome, type IdentityMessage } from './board-connection.js';
+import type { ReadingRow, SqliteStore } from '../store/sqlite-store.js';
+import { BoardConnection, type CommandOutcome, type IdentityMessage, type ReadingMessage, type StatusMessage } from './board-connection.js';
 import { GapFiller } from './gap-filler.js';
+import { decidePowerUp } from './power-up.js';
+import { readingFlags } from './reading-plausibility.js';
+import { RejectLog, type LogLevel } from './reject-log.js';
 
 export interface PortConfig {
   path: string;
@@ -51,6 +70,8 @@ export interface DeviceManagerOptions {
   maxBackoffMs?: number;
   /** The cell a device measures. Default: the device id. */
   cellOf?: (deviceId: string) => string;
+  /** Readings a board's ring holds, for judging a seq jump while its period is not known yet. Default 256. */
+  ringSize?: number;
 }
 
 export interface DeviceManagerEvents {
@@ -58,14 +79,22 @@ export interface DeviceManagerEvents {
   /** A reading that arrived as a replay (older than the live stream); stored, not shown as live. */
   replayed: [reading: ReadingView];
   device: [device: DeviceView];
-  /** A line from a board was skipped; for logs. */
+  /** A line from a board was skipped (every one; `log` is the rate-limited account of them for people). */
   rejected: [path: string, code: string, detail: string];
+  /** Something for the bridge's log: rejected lines once per kind and then summarised, power-ups, conflicts. */
+  log: [level: LogLevel, context: Record<string, unknown>, message: string];
 }
+
+/** Why a live reading is held until STATUS answers. */
+type Doubt = { kind: 'jump'; fromSeq: number } | { kind: 'conflict'; stored: ReadingRow };
 
 interface Device {
   id: string;
   connection: BoardConnection;
+  /** The bench's power-up number its readings are filed under now (readings.boot). */
   boot: number;
+  /** The boot counter the board sent in its last ID. */
+  boardBoot: number | null;
   /** Board time to bridge time: measuredAtMs = boardMs + offsetMs, fixed at the handshake. */
   offsetMs: number;
   lastReading: ReadingView | null;
@@ -73,7 +102,20 @@ interface Device {
   lastViewEmitMs: number;
   counters: LinkCounters;
   gaps: GapFiller;
+  /** The highest seq stored or queued in this power-up. */
+  maxSeq: number;
+  /** What a live seq is judged against: the last believed live reading, or the last STATUS (bridge time). */
+  ref: { seq: number; atMs: number } | undefined;
+  /** The last live reading, for the board's period. */
+  lastLive: { seq: number; boardMs: number } | undefined;
+  /** Board time between readings, learned from consecutive live readings. */
+  periodMs: number | undefined;
+  /** Set while a doubtful live reading waits for STATUS; live readings arriving meanwhile wait behind it. */
+  verifying: { held: Array<[ReadingMessage, number]>; cancelled: boolean } | undefined;
 }
+
+/** Live readings that may wait for a STATUS at once; past that the newest are left to the replay. */
+const MAX_HELD_READINGS = 1024;
 
 /** Device views (with their counters) go to clients at most this often per device, besides state changes. */
 const DEVICE_VIEW_INTERVAL_MS = 1000;
@@ -102,7 +144,12 @@ function canonical(path: string): string {
 }
 
 function zeroCounters(): LinkCounters {
-  return { frames: 0, stored: 0, rejected: 0, boardErrors: 0 };
+  return { frames: 0, stored: 0, rejected: 0, boardErrors: 0, flagged: 0 };
+}
+
+/** Same reading: a replayed or repeated RD is byte for byte the first, so its time and values are equal. */
+function sameAsStored(stored: ReadingRow, rd: ReadingMessage): boolean {
+  return stored.boardMs === rd.boardMs && stored.o2Kpa === rd.o2Kpa && stored.co2Kpa === rd.co2Kpa && stored.tempC === rd.tempC;
 }
 
 export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
@@ -112,11 +159,13 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   /** Counters per path, so that lines rejected before a board identifies itself are counted too. */
   private readonly counters = new Map<string, LinkCounters>();
   private nextId: number;
+  private readonly rejectLog: RejectLog;
 
   constructor(options: DeviceManagerOptions) {
     super();
     this.opts = options;
     this.nextId = options.store.lastCommandId() + 1;
+    this.rejectLog = new RejectLog({ clock: options.clock, log: (level, context, message) => this.emit('log', level, context, message) });
   }
 
   /** Opens every configured port. A port that fails to open is reported and retried with backoff. */
@@ -171,9 +220,17 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
 
   /** Adds to the path's counters and, once identified, to the device's. */
   private count(conn: BoardConnection, key: keyof LinkCounters): void {
-    this.counters.get(conn.path)![key]++;
+    const c = this.counters.get(conn.path)!;
+    c[key] = (c[key] ?? 0) + 1;
     const dev = this.deviceOf(conn);
-    if (dev) dev.counters[key]++;
+    if (dev) dev.counters[key] = (dev.counters[key] ?? 0) + 1;
+  }
+
+  private uncount(conn: BoardConnection, key: keyof LinkCounters): void {
+    const c = this.counters.get(conn.path)!;
+    c[key] = (c[key] ?? 0) - 1;
+    const dev = this.deviceOf(conn);
+    if (dev) dev.counters[key] = (dev.counters[key] ?? 0) - 1;
   }
 
   private async openPort(cfg: PortConfig): Promise<void> {
@@ -196,8 +253,15 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     conn.on('state', (state, reason) => {
       const dev = this.deviceOf(conn);
       store.event({ atMs: clock.now(), path: cfg.path, deviceId: dev?.id, kind: `link.${state}`, detail: { reason } });
-      if (state !== 'open') dev?.gaps.pause();
-      if (dev) this.emit('device', this.view(dev));
+      if (state === 'silent' || state === 'lost') this.emit('log', 'warn', { path: cfg.path, deviceId: dev?.id ?? null, state }, `board on ${cfg.path} is "${state}": ${reason}`);
+      if (state !== 'open' && dev) {
+        dev.gaps.pause();
+        this.cancelVerification(dev);
+      }
+      if (dev) {
+        store.saveCounters(dev.id, dev.counters);
+        this.emit('device', this.view(dev));
+      }
       if (dev && state === 'open') this.askStatus(conn, dev);
     });
     conn.on('identified', (identity, atMs) => this.onIdentified(conn, identity, atMs));
@@ -205,34 +269,21 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.count(conn, 'frames');
       const dev = this.deviceOf(conn);
       if (!dev) return;
-      const reading: ReadingView = {
-        deviceId: dev.id,
-        seq: rd.seq,
-        boardMs: rd.boardMs,
-        measuredAtMs: rd.boardMs + dev.offsetMs,
-        receivedAtMs,
-        o2Kpa: rd.o2Kpa,
-        co2Kpa: rd.co2Kpa,
-        tempC: rd.tempC,
-      };
-      store.queueReading({ ...reading, boot: dev.boot }, (isNew) => {
-        if (isNew) this.count(conn, 'stored');
-      });
       if (replayed) {
-        this.emit('replayed', reading);
+        this.emit('replayed', this.storeReading(dev, conn, rd, receivedAtMs));
         return;
       }
-      dev.gaps.onLiveReading(rd.seq);
-      dev.lastReading = reading;
-      this.emit('reading', reading);
-      if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
-        dev.lastViewEmitMs = receivedAtMs;
-        this.emit('device', this.view(dev));
+      if (dev.verifying) {
+        if (dev.verifying.held.length < MAX_HELD_READINGS) dev.verifying.held.push([rd, receivedAtMs]);
+        return; // past the bound: not stored now, and so asked for by the replay of the gap it leaves
       }
+      this.onLiveReading(dev, conn, rd, receivedAtMs);
     });
+    conn.on('unsolicited', () => this.count(conn, 'frames'));
     conn.on('rejected', (code, detail) => {
       this.count(conn, 'rejected');
       this.emit('rejected', cfg.path, code, detail);
+      this.rejectLog.rejected(cfg.path, code, detail);
     });
     conn.on('boardError', () => {
       this.count(conn, 'frames');
@@ -259,46 +310,231 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
 
   private onIdentified(conn: BoardConnection, identity: IdentityMessage, atMs: number): void {
     const { store, clock } = this.opts;
+    const id = identity.serialNumber;
     this.counters.get(conn.path)!.frames++;
-    const stored = store.upsertDevice(
+    const known = store.lastPowerUp(id);
+    const decision = decidePowerUp(
+      known && { powerUp: known.powerUp, boardBoot: known.boardBoot, last: store.lastReading(id, known.powerUp) },
+      { ...(identity.boot !== undefined ? { boardBoot: identity.boot } : {}), handshakeBoardMs: identity.boardMs, atMs },
+      store.maxPowerUp(id),
+    );
+    if (decision.kind === 'new') {
+      if (decision.lostBoardBoots) {
+        const { first, last } = decision.lostBoardBoots;
+        const reason = `board boot${first === last ? ` ${first} was` : `s ${first}–${last} were`} never seen by the bench: shorter than the reconnect backoff, or while the bridge was away`;
+        store.addPowerUp({ deviceId: id, powerUp: decision.powerUp - 1, boardBoot: first, boardBootLast: last, state: 'lost', startedAtMs: null, detectedAtMs: atMs, reason });
+        store.event({ atMs, deviceId: id, path: conn.path, kind: 'power_up.lost', detail: { powerUp: decision.powerUp - 1, boardBoots: [first, last], reason } });
+        this.emit('log', 'warn', { deviceId: id, boardBoots: [first, last] }, `${id}: ${reason}`);
+      }
+      this.beginPowerUp(id, conn.path, decision.powerUp, identity.boot ?? null, atMs - identity.boardMs, atMs, decision.reason);
+    }
+    store.upsertDevice(
       {
-        id: identity.serialNumber,
+        id,
         kind: identity.kind,
         firmwareVersion: identity.firmwareVersion,
         protocolVersion: identity.protocolVersion,
         capabilities: identity.capabilities,
         path: conn.path,
       },
-      identity.boardMs,
       atMs,
-      identity.boot,
+      decision.powerUp,
     );
-    const existing = this.devices.get(identity.serialNumber);
+    const existing = this.devices.get(id);
     if (existing && existing.connection !== conn) {
-      store.event({ atMs, deviceId: identity.serialNumber, path: conn.path, kind: 'device.moved', detail: { from: existing.connection.path, to: conn.path } });
+      store.event({ atMs, deviceId: id, path: conn.path, kind: 'device.moved', detail: { from: existing.connection.path, to: conn.path } });
     }
+    if (existing) this.cancelVerification(existing);
     const dev: Device = existing ?? {
-      id: identity.serialNumber,
+      id,
       connection: conn,
-      boot: stored.boot,
+      boot: decision.powerUp,
+      boardBoot: null,
       offsetMs: 0,
       lastReading: null,
       lastViewEmitMs: atMs,
-      counters: zeroCounters(),
+      counters: { ...zeroCounters(), ...(store.savedCounters(id) ?? {}) },
       gaps: new GapFiller({
-        deviceId: identity.serialNumber,
+        deviceId: id,
         store,
         clock,
-        send: (command) => this.devices.get(identity.serialNumber)!.connection.send(command),
+        send: (command) => this.devices.get(id)!.connection.send(command),
       }),
+      maxSeq: 0,
+      ref: undefined,
+      lastLive: undefined,
+      periodMs: undefined,
+      verifying: undefined,
     };
     dev.connection = conn;
-    dev.boot = stored.boot;
+    dev.boot = decision.powerUp;
+    dev.boardBoot = identity.boot ?? null;
     dev.offsetMs = atMs - identity.boardMs;
     dev.lastViewEmitMs = atMs;
     dev.counters.frames++;
+    dev.maxSeq = store.maxSeq(id, dev.boot);
+    dev.ref = undefined;
+    dev.lastLive = undefined;
+    if (dev.periodMs !== undefined) conn.expectFramesEveryMs(dev.periodMs);
     this.devices.set(dev.id, dev);
     dev.gaps.begin(dev.boot);
+  }
+
+  /** Records a new power-up of a device: a row, an event and a log line. */
+  private beginPowerUp(deviceId: string, path: string, powerUp: number, boardBoot: number | null, startedAtMs: number, atMs: number, reason: string): void {
+    const { store } = this.opts;
+    store.addPowerUp({ deviceId, powerUp, boardBoot, boardBootLast: null, state: 'seen', startedAtMs, detectedAtMs: atMs, reason });
+    store.event({ atMs, deviceId, path, kind: 'power_up.new', detail: { powerUp, boardBoot, reason } });
+    if (powerUp > 1) this.emit('log', 'info', { deviceId, powerUp, boardBoot }, `${deviceId}: power-up ${powerUp}: ${reason}`);
+  }
+
+  /** A live reading, in order: believed, or held while STATUS settles a doubt about it. */
+  private onLiveReading(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number): void {
+    const doubt = this.doubt(dev, rd, receivedAtMs);
+    if (!doubt) {
+      this.acceptLive(dev, conn, rd, receivedAtMs);
+      return;
+    }
+    const verifying = { held: [] as Array<[ReadingMessage, number]>, cancelled: false };
+    dev.verifying = verifying;
+    const settle = (status: StatusMessage | 'unsupported' | undefined): void => {
+      if (verifying.cancelled) return;
+      dev.verifying = undefined;
+      if (status === 'unsupported') {
+        // A board before STATUS (NAK E_UNKNOWN) cannot be asked: its stream is taken as it comes, as before.
+        if (doubt.kind === 'jump') this.acceptLive(dev, conn, rd, receivedAtMs);
+        else this.settleDoubt(dev, conn, rd, receivedAtMs, doubt, undefined);
+      } else this.settleDoubt(dev, conn, rd, receivedAtMs, doubt, status);
+      // The readings that waited, in order; one of them may start another wait, which takes the rest.
+      const held = verifying.held;
+      for (let i = 0; i < held.length; i++) {
+        const [r, at] = held[i]!;
+        const waiting = dev.verifying as Device['verifying']; // another doubt may have started a wait
+        if (waiting) {
+          waiting.held.push(...held.slice(i));
+          break;
+        }
+        this.onLiveReading(dev, conn, r, at);
+      }
+    };
+    void conn.send({ op: 'status' }).then(
+      (out) => settle(out.outcome === 'status' ? out.status : out.outcome === 'nak' && out.code === 'E_UNKNOWN' ? 'unsupported' : undefined),
+      () => settle(undefined),
+    );
+  }
+
+  /** Whether a live reading must be checked with STATUS before it is believed, and why. */
+  private doubt(dev: Device, rd: ReadingMessage, receivedAtMs: number): Doubt | undefined {
+    if (rd.seq <= dev.maxSeq) {
+      const stored = this.opts.store.storedReading(dev.id, dev.boot, rd.seq);
+      return stored && !sameAsStored(stored, rd) ? { kind: 'conflict', stored } : undefined;
+    }
+    const ref = dev.ref ?? { seq: dev.maxSeq, atMs: undefined };
+    const jump = rd.seq - ref.seq;
+    if (jump <= 1) return undefined;
+    let plausible: number;
+    if (dev.periodMs !== undefined && ref.atMs !== undefined) {
+      // Readings the board can have taken since the reference, with room for a slow link and a fast clock.
+      plausible = Math.ceil((1.5 * (receivedAtMs - ref.atMs + dev.periodMs)) / dev.periodMs) + 1;
+    } else {
+      plausible = ref.atMs !== undefined ? (this.opts.ringSize ?? 256) : 1;
+    }
+    return jump > plausible ? { kind: 'jump', fromSeq: ref.seq } : undefined;
+  }
+
+  private settleDoubt(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number, doubt: Doubt, status: StatusMessage | undefined): void {
+    const { store, clock } = this.opts;
+    const atMs = clock.now();
+    if (doubt.kind === 'jump') {
+      if (status && status.seq >= rd.seq && (dev.boardBoot === null || status.boot === dev.boardBoot)) {
+        dev.ref = { seq: status.seq, atMs };
+        this.acceptLive(dev, conn, rd, receivedAtMs);
+        return;
+      }
+      const why = status ? `STATUS says the board's last seq is ${status.seq}` : 'STATUS got no answer';
+      const detail = `reading seq=${rd.seq} is beyond what the board can have taken since seq ${doubt.fromSeq}, and ${why}; not stored`;
+      store.event({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.implausible_seq', detail: { boot: dev.boot, seq: rd.seq, fromSeq: doubt.fromSeq, statusSeq: status?.seq ?? null } });
+      // A decoded frame that turned out not to be a reading of this board: moved from frames to rejected.
+      this.uncount(conn, 'frames');
+      this.count(conn, 'rejected');
+      this.emit('rejected', conn.path, 'E_SEQ', detail);
+      this.rejectLog.rejected(conn.path, 'E_SEQ', detail);
+      return;
+    }
+    const stored = doubt.stored;
+    const restarted =
+      status !== undefined &&
+      (status.seq < dev.maxSeq || status.upMs < stored.boardMs || (dev.boardBoot !== null && status.boot !== dev.boardBoot));
+    const received = { seq: rd.seq, boardMs: rd.boardMs, o2Kpa: rd.o2Kpa, co2Kpa: rd.co2Kpa, tempC: rd.tempC, receivedAtMs };
+    if (restarted) {
+      const old = dev.boot;
+      const powerUp = store.maxPowerUp(dev.id) + 1;
+      const reason = `reading seq=${rd.seq} differs from the one stored under power-up ${old}, and STATUS (seq ${status.seq}, up ${status.upMs} ms) shows the board restarted`;
+      store.addConflict({ deviceId: dev.id, boot: old, seq: rd.seq, atMs, stored, received, resolution: `filed under the new power-up ${powerUp}` });
+      this.beginPowerUp(dev.id, conn.path, powerUp, status.boot ?? dev.boardBoot, atMs - status.upMs, atMs, reason);
+      store.db.prepare('UPDATE devices SET boot = ? WHERE id = ?').run(powerUp, dev.id);
+      dev.boot = powerUp;
+      dev.boardBoot = status.boot;
+      dev.offsetMs = atMs - status.upMs;
+      dev.maxSeq = 0;
+      dev.ref = { seq: status.seq, atMs };
+      dev.lastLive = undefined;
+      dev.gaps.begin(powerUp);
+      dev.gaps.kick();
+      this.emit('log', 'warn', { deviceId: dev.id, powerUp, seq: rd.seq }, `${dev.id}: ${reason}; its readings go on under power-up ${powerUp}`);
+      this.acceptLive(dev, conn, rd, receivedAtMs);
+      return;
+    }
+    const resolution = status
+      ? `STATUS (seq ${status.seq}, up ${status.upMs} ms) shows the same power-up: the stored reading is kept, the received one is not stored`
+      : 'STATUS got no answer: the stored reading is kept, the received one is not stored';
+    store.addConflict({ deviceId: dev.id, boot: dev.boot, seq: rd.seq, atMs, stored, received, resolution });
+    store.event({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.conflict', detail: { boot: dev.boot, seq: rd.seq, resolution } });
+    this.emit('log', 'warn', { deviceId: dev.id, seq: rd.seq }, `${dev.id}: reading seq=${rd.seq} conflicts with the stored one; ${resolution}`);
+  }
+
+  /** A believed live reading: stored, the gap filler told, clients told. */
+  private acceptLive(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number): void {
+    const reading = this.storeReading(dev, conn, rd, receivedAtMs);
+    if (dev.lastLive && rd.seq === dev.lastLive.seq + 1 && rd.boardMs > dev.lastLive.boardMs) {
+      const periodMs = rd.boardMs - dev.lastLive.boardMs;
+      if (dev.periodMs === undefined || Math.abs(periodMs - dev.periodMs) > dev.periodMs / 10) {
+        dev.periodMs = periodMs;
+        conn.expectFramesEveryMs(periodMs);
+      }
+    }
+    dev.lastLive = { seq: rd.seq, boardMs: rd.boardMs };
+    dev.ref = { seq: rd.seq, atMs: receivedAtMs };
+    dev.gaps.onLiveReading(rd.seq);
+    dev.lastReading = reading;
+    this.emit('reading', reading);
+    if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
+      dev.lastViewEmitMs = receivedAtMs;
+      this.opts.store.saveCounters(dev.id, dev.counters);
+      this.emit('device', this.view(dev));
+    }
+  }
+
+  /** Queues a reading for the store, flagged as the plausibility checks say; returns its view. */
+  private storeReading(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number): ReadingView {
+    const measuredAtMs = rd.boardMs + dev.offsetMs;
+    const values = { o2Kpa: rd.o2Kpa, co2Kpa: rd.co2Kpa, tempC: rd.tempC };
+    const flags = readingFlags({ ...values, measuredAtMs }, receivedAtMs);
+    const reading: ReadingView = { deviceId: dev.id, seq: rd.seq, boardMs: rd.boardMs, measuredAtMs, receivedAtMs, ...values, flags };
+    this.opts.store.queueReading({ ...reading, boot: dev.boot }, (outcome) => {
+      if (outcome !== 'new') return;
+      this.count(conn, 'stored');
+      if (flags.length > 0) this.count(conn, 'flagged');
+    });
+    if (rd.seq > dev.maxSeq) dev.maxSeq = rd.seq;
+    return reading;
+  }
+
+  /** A STATUS that would settle a doubt will not come (the link went): the held readings are left to the replay. */
+  private cancelVerification(dev: Device): void {
+    if (!dev.verifying) return;
+    dev.verifying.cancelled = true;
+    dev.verifying = undefined;
   }
 
   /** Once open: what did the board take while nobody listened? */
@@ -307,8 +543,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     void conn.send({ op: 'status' }).then(
       (out) => {
         if (dev.connection !== conn) return;
-        if (out.outcome === 'status') dev.gaps.onStatus(out.status.seq);
-        else dev.gaps.kick();
+        if (out.outcome === 'status') {
+          if (!dev.ref || out.status.seq >= dev.ref.seq) dev.ref = { seq: out.status.seq, atMs: this.opts.clock.now() };
+          dev.gaps.onStatus(out.status.seq);
+        } else dev.gaps.kick();
       },
       () => {
         if (dev.connection === conn) dev.gaps.kick();
@@ -318,6 +556,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
 
   private view(dev: Device): DeviceView {
     const id = dev.connection.identity!;
+    const { store } = this.opts;
+    const history = store.deviceHistoryCounts(dev.id);
     return {
       id: dev.id,
       cellId: this.opts.cellOf?.(dev.id) ?? dev.id,
@@ -327,7 +567,9 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       capabilities: id.capabilities,
       path: dev.connection.path,
       state: dev.connection.state,
-      counters: { ...dev.counters },
+      powerUp: dev.boot,
+      boardBoot: dev.boardBoot,
+      counters: { ...dev.counters, flagged: dev.counters.flagged ?? 0, ...history },
       lastReading: dev.lastReading,
     };
   }
@@ -356,7 +598,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     await this.devices.get(id)?.gaps.idle();
   }
 
-  /** Counters summed over every port, identified or not. */
+  /** Counters summed over every port, identified or not, since this bridge process started. */
   totals(): LinkCounters {
     const t = zeroCounters();
     for (const c of this.counters.values()) {
@@ -364,6 +606,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       t.stored += c.stored;
       t.rejected += c.rejected;
       t.boardErrors += c.boardErrors;
+      t.flagged! += c.flagged ?? 0;
     }
     return t;
   }
@@ -386,5 +629,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.rescanTimer = undefined;
     for (const dev of this.devices.values()) dev.gaps.pause();
     await Promise.all(this.connections.map((c) => c.close()));
+    this.opts.store.flush();
+    for (const dev of this.devices.values()) this.opts.store.saveCounters(dev.id, dev.counters);
+    this.rejectLog.close();
   }
 }

@@ -1,12 +1,17 @@
 /**
  * The bench's store: SQLite in WAL mode through better-sqlite3. Readings are kept exactly once per
- * (device, boot, seq); devices, commands and link events are kept beside them.
+ * (device, power-up, seq), where the power-up is the bench's own number (`boot` in the tables: see
+ * bridge/devices/power-up.ts; the board's boot counter is kept beside it as evidence). Devices, power-ups,
+ * commands, link events, gaps and conflicts are kept beside them.
+ *
+ * The file (and the folder it creates) are readable by their owner only: the store holds API token
+ * hashes, the audit trail and who did what.
  */
 
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ReadingView } from '../events.js';
+import type { LinkCounters, ReadingFlag, ReadingView } from '../events.js';
 
 /** Each entry migrates the schema from its index to the next version; user_version is the count applied. */
 const MIGRATIONS: string[] = [
@@ -146,6 +151,42 @@ CREATE TABLE cell_alarm_thresholds (
   set_by        TEXT NOT NULL
 );
 `,
+  // v6 (issue 9): the bench decides what a power-up is. readings.boot and devices.boot are from now on the
+  // bench's power-up number; power_ups maps each to the board's own boot counter (evidence, not the key).
+  // Readings carry plausibility flags; a stored (device, power-up, seq) that a different reading collides
+  // with is a conflict row; link counters outlive the bridge process.
+  `
+CREATE TABLE power_ups (
+  device_id       TEXT NOT NULL,
+  power_up        INTEGER NOT NULL,             -- the bench's number, 1, 2, ... per device
+  board_boot      INTEGER,                      -- the boot counter the board reported (NULL: it sent none)
+  board_boot_last INTEGER,                      -- for a lost range of board boots: the last one
+  state           TEXT NOT NULL,                -- seen | lost (board boots the bench never saw)
+  started_at_ms   INTEGER,                      -- bridge time the board powered up (handshake time − board time)
+  detected_at_ms  INTEGER NOT NULL,
+  reason          TEXT NOT NULL,
+  PRIMARY KEY (device_id, power_up)
+) WITHOUT ROWID;
+INSERT INTO power_ups (device_id, power_up, board_boot, state, started_at_ms, detected_at_ms, reason)
+  SELECT device_id, boot, boot, 'seen', NULL, min(received_at_ms), 'from a store before power-ups (schema 5)'
+  FROM readings GROUP BY device_id, boot;
+INSERT OR IGNORE INTO power_ups (device_id, power_up, board_boot, state, started_at_ms, detected_at_ms, reason)
+  SELECT id, boot, boot, 'seen', NULL, last_seen_ms, 'from a store before power-ups (schema 5)' FROM devices;
+ALTER TABLE readings ADD COLUMN flags TEXT;     -- NULL: plausible; else comma-separated ReadingFlag
+ALTER TABLE devices ADD COLUMN counters TEXT;   -- JSON LinkCounters, saved as they change
+CREATE TABLE reading_conflicts (
+  id              INTEGER PRIMARY KEY,
+  device_id       TEXT NOT NULL,
+  boot            INTEGER NOT NULL,             -- the power-up the stored reading is filed under
+  seq             INTEGER NOT NULL,
+  detected_at_ms  INTEGER NOT NULL,
+  stored          TEXT NOT NULL,                -- JSON: the row already in the store
+  received        TEXT NOT NULL,                -- JSON: the reading that collided with it
+  resolution      TEXT NOT NULL                 -- what the bench did about it
+);
+CREATE INDEX reading_conflicts_by_device ON reading_conflicts (device_id, id);
+CREATE INDEX events_by_device ON events (device_id, id);
+`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -170,7 +211,56 @@ export interface StoredDevice {
   protocolVersion: number;
   capabilities: string[];
   path: string;
+  /** The bench's power-up number the device's readings are filed under now. */
   boot: number;
+}
+
+/** One power-up of a board as the bench decided it (bridge/devices/power-up.ts). */
+export interface PowerUpRow {
+  deviceId: string;
+  /** The bench's number: readings.boot. */
+  powerUp: number;
+  /** The board's own boot counter, when it sent one. */
+  boardBoot: number | null;
+  /** For a lost range of board boots, the last of them. */
+  boardBootLast: number | null;
+  /** `lost`: board boots the bench never saw (shorter than the reconnect backoff, or while it was away). */
+  state: 'seen' | 'lost';
+  /** Bridge time at which the board powered up, as estimated at the handshake. */
+  startedAtMs: number | null;
+  detectedAtMs: number;
+  reason: string;
+}
+
+/** The newest stored reading of one power-up: what the next handshake is judged against. */
+export interface LastReading {
+  seq: number;
+  boardMs: number;
+  measuredAtMs: number;
+}
+
+/** A reading that collided with a different stored one under the same (device, power-up, seq). */
+export interface ReadingConflict {
+  id: number;
+  deviceId: string;
+  boot: number;
+  seq: number;
+  detectedAtMs: number;
+  stored: unknown;
+  received: unknown;
+  resolution: string;
+}
+
+/** What storing a reading came to: new, the same reading again, or a different one under its key. */
+export type InsertOutcome = 'new' | 'duplicate' | 'conflict';
+
+export interface StoredEvent {
+  id: number;
+  atMs: number;
+  deviceId: string | null;
+  path: string | null;
+  kind: string;
+  detail: unknown;
 }
 
 /** An API token as stored: never the token itself. */
@@ -188,6 +278,25 @@ export interface ReadingRow extends ReadingView {
   boot: number;
 }
 
+function flagsColumn(flags: readonly ReadingFlag[] | undefined): string | null {
+  return flags && flags.length > 0 ? flags.join(',') : null;
+}
+
+/** Same reading: the board's time and every value equal (a replayed RD is byte for byte the live one). */
+function sameReading(a: { boardMs: number; o2Kpa: number | null; co2Kpa: number | null; tempC: number | null }, b: typeof a): boolean {
+  return a.boardMs === b.boardMs && a.o2Kpa === b.o2Kpa && a.co2Kpa === b.co2Kpa && a.tempC === b.tempC;
+}
+
+const READING_COLUMNS = `device_id AS deviceId, boot, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
+  received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC, flags`;
+
+/** A row as SQLite gives it back, flags still a column. */
+type RawReadingRow = Omit<ReadingRow, 'flags'> & { flags: string | null };
+
+function fromRaw<T extends { flags: string | null }>(r: T): Omit<T, 'flags'> & { flags: ReadingFlag[] } {
+  return { ...r, flags: r.flags ? (r.flags.split(',') as ReadingFlag[]) : [] };
+}
+
 export interface ReadingQuery {
   deviceId: string;
   fromMs: number;
@@ -198,15 +307,21 @@ export interface ReadingQuery {
 export class SqliteStore {
   readonly db: Database.Database;
   private readonly insertReadingStmt: Database.Statement;
-  private pendingReadings: Array<[ReadingRow, ((isNew: boolean) => void) | undefined]> = [];
+  private pendingReadings: Array<[ReadingRow, ((outcome: InsertOutcome) => void) | undefined]> = [];
   private flushScheduled = false;
-  private readonly insertBatch: (batch: Array<[ReadingRow, unknown]>) => boolean[];
-  private readonly lastBoardMsStmt: Database.Statement;
+  private readonly insertBatch: (batch: Array<[ReadingRow, unknown]>) => InsertOutcome[];
+  private readonly storedReadingStmt: Database.Statement;
   private readonly queryReadingsStmt: Database.Statement;
 
   /** @param path a file path, or ':memory:' for a store that lives as long as the process. */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:' && path !== '') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Create the file owner-only before SQLite does (it would use the umask); -wal and -shm take the
+      // database file's mode. An existing file is tightened too.
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across a process crash in WAL mode; only a power cut may lose the last commits,
@@ -215,19 +330,39 @@ export class SqliteStore {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.insertReadingStmt = this.db.prepare(
-      `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c)
-       VALUES (@deviceId, @boot, @seq, @boardMs, @measuredAtMs, @receivedAtMs, @o2Kpa, @co2Kpa, @tempC)`,
+      `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c, flags)
+       VALUES (@deviceId, @boot, @seq, @boardMs, @measuredAtMs, @receivedAtMs, @o2Kpa, @co2Kpa, @tempC, @flagsText)`,
     );
-    this.insertBatch = this.db.transaction((batch: Array<[ReadingRow, unknown]>) => batch.map(([row]) => this.insertReadingStmt.run(row).changes === 1));
-    this.lastBoardMsStmt = this.db.prepare(
-      'SELECT board_ms AS boardMs FROM readings WHERE device_id = ? AND boot = ? ORDER BY seq DESC LIMIT 1',
-    );
+    this.storedReadingStmt = this.db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE device_id = ? AND boot = ? AND seq = ?`);
+    this.insertBatch = this.db.transaction((batch: Array<[ReadingRow, unknown]>) => batch.map(([row]) => this.writeReading(row)));
     this.queryReadingsStmt = this.db.prepare(
       `SELECT device_id AS deviceId, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
-              received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC
+              received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC, flags
        FROM readings WHERE device_id = @deviceId AND measured_at_ms >= @fromMs AND measured_at_ms <= @toMs
        ORDER BY measured_at_ms, boot, seq LIMIT @limit`,
     );
+  }
+
+  /**
+   * One reading into the table. A row already under its (device, power-up, seq) is either the same reading
+   * (a replay of one that arrived, a duplicate line: ignored) or a different one, which is a conflict:
+   * recorded with both rows, never dropped in silence. The stored row stays as it was.
+   */
+  private writeReading(row: ReadingRow): InsertOutcome {
+    const { flags, ...rest } = row;
+    if (this.insertReadingStmt.run({ ...rest, flagsText: flagsColumn(flags) }).changes === 1) return 'new';
+    const stored = this.storedReadingStmt.get(row.deviceId, row.boot, row.seq) as RawReadingRow | undefined;
+    if (!stored || sameReading(stored, row)) return 'duplicate';
+    this.addConflict({
+      deviceId: row.deviceId,
+      boot: row.boot,
+      seq: row.seq,
+      atMs: row.receivedAtMs,
+      stored: fromRaw(stored),
+      received: row,
+      resolution: 'kept the stored reading; the received one is only in this record',
+    });
+    return 'conflict';
   }
 
   private migrate(): void {
@@ -244,25 +379,11 @@ export class SqliteStore {
   }
 
   /**
-   * Records a board's handshake and returns its boot number. A board that sends `boot` in ID counts its
-   * own power-ups, and that count is the boot. For one that does not, the bench infers it: a board whose
-   * clock in the handshake is behind the last reading stored for its current boot has been powered up
-   * again, so its sequence numbers start over under a new boot number and cannot collide with the old.
+   * Records a board's handshake under the power-up the bench decided (bridge/devices/power-up.ts) and
+   * returns the device as stored.
    */
-  upsertDevice(
-    identity: Omit<StoredDevice, 'boot'>,
-    handshakeBoardMs: number,
-    atMs: number,
-    boardBoot?: number,
-  ): StoredDevice {
+  upsertDevice(identity: Omit<StoredDevice, 'boot'>, atMs: number, powerUp: number): StoredDevice {
     this.flush();
-    const row = this.db.prepare('SELECT boot FROM devices WHERE id = ?').get(identity.id) as { boot: number } | undefined;
-    let boot = row?.boot ?? 1;
-    if (boardBoot !== undefined) boot = boardBoot;
-    else if (row) {
-      const last = this.lastBoardMsStmt.get(identity.id, row.boot) as { boardMs: number } | undefined;
-      if (last && handshakeBoardMs < last.boardMs) boot += 1;
-    }
     this.db
       .prepare(
         `INSERT INTO devices (id, kind, firmware_version, protocol_version, capabilities, path, boot, first_seen_ms, last_seen_ms)
@@ -271,23 +392,110 @@ export class SqliteStore {
            protocol_version = excluded.protocol_version, capabilities = excluded.capabilities,
            path = excluded.path, boot = excluded.boot, last_seen_ms = excluded.last_seen_ms`,
       )
-      .run({ ...identity, capabilities: JSON.stringify(identity.capabilities), boot, atMs });
-    return { ...identity, boot };
+      .run({ ...identity, capabilities: JSON.stringify(identity.capabilities), boot: powerUp, atMs });
+    return { ...identity, boot: powerUp };
   }
 
-  /** Stores a reading now; returns false when that (device, boot, seq) was stored before. */
-  insertReading(row: ReadingRow): boolean {
+  /** The device's newest power-up that the bench saw (not a lost one), if any. */
+  lastPowerUp(deviceId: string): PowerUpRow | undefined {
+    return this.db
+      .prepare(`SELECT ${SqliteStore.POWER_UP_COLUMNS} FROM power_ups WHERE device_id = ? AND state = 'seen' ORDER BY power_up DESC LIMIT 1`)
+      .get(deviceId) as PowerUpRow | undefined;
+  }
+
+  /** The highest power-up number the device has, seen or lost; 0 for a new device. */
+  maxPowerUp(deviceId: string): number {
+    const row = this.db.prepare('SELECT max(power_up) AS n FROM power_ups WHERE device_id = ?').get(deviceId) as { n: number | null };
+    return row.n ?? 0;
+  }
+
+  addPowerUp(p: PowerUpRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO power_ups (device_id, power_up, board_boot, board_boot_last, state, started_at_ms, detected_at_ms, reason)
+         VALUES (@deviceId, @powerUp, @boardBoot, @boardBootLast, @state, @startedAtMs, @detectedAtMs, @reason)`,
+      )
+      .run(p);
+  }
+
+  /** Every power-up of a device, oldest first. */
+  powerUps(deviceId: string): PowerUpRow[] {
+    return this.db.prepare(`SELECT ${SqliteStore.POWER_UP_COLUMNS} FROM power_ups WHERE device_id = ? ORDER BY power_up`).all(deviceId) as PowerUpRow[];
+  }
+
+  private static readonly POWER_UP_COLUMNS = `device_id AS deviceId, power_up AS powerUp, board_boot AS boardBoot, board_boot_last AS boardBootLast,
+    state, started_at_ms AS startedAtMs, detected_at_ms AS detectedAtMs, reason`;
+
+  /** The stored reading with the highest seq of one power-up. */
+  lastReading(deviceId: string, boot: number): LastReading | undefined {
     this.flush();
-    return this.insertReadingStmt.run(row).changes === 1;
+    return this.db
+      .prepare('SELECT seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs FROM readings WHERE device_id = ? AND boot = ? ORDER BY seq DESC LIMIT 1')
+      .get(deviceId, boot) as LastReading | undefined;
+  }
+
+  /** The stored reading under one (device, power-up, seq), if any. */
+  storedReading(deviceId: string, boot: number, seq: number): ReadingRow | undefined {
+    this.flush();
+    const r = this.storedReadingStmt.get(deviceId, boot, seq) as RawReadingRow | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  addConflict(c: { deviceId: string; boot: number; seq: number; atMs: number; stored: unknown; received: unknown; resolution: string }): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO reading_conflicts (device_id, boot, seq, detected_at_ms, stored, received, resolution) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(c.deviceId, c.boot, c.seq, c.atMs, JSON.stringify(c.stored), JSON.stringify(c.received), c.resolution).lastInsertRowid,
+    );
+  }
+
+  /** A device's conflicts, newest first. */
+  conflicts(deviceId: string, limit = 1000): ReadingConflict[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, device_id AS deviceId, boot, seq, detected_at_ms AS detectedAtMs, stored, received, resolution
+         FROM reading_conflicts WHERE device_id = ? ORDER BY id DESC LIMIT ?`,
+      )
+      .all(deviceId, limit) as Array<ReadingConflict & { stored: string; received: string }>;
+    return rows.map((r) => ({ ...r, stored: JSON.parse(r.stored) as unknown, received: JSON.parse(r.received) as unknown }));
+  }
+
+  /** What the store's history says of a device: conflicts, readings recorded lost, power-ups. */
+  deviceHistoryCounts(deviceId: string): { conflicts: number; lostReadings: number; powerUps: number; lostPowerUps: number } {
+    const c = this.db.prepare('SELECT count(*) AS n FROM reading_conflicts WHERE device_id = ?').get(deviceId) as { n: number };
+    const g = this.db
+      .prepare("SELECT coalesce(sum(to_seq - from_seq + 1), 0) AS n FROM sequence_gaps WHERE device_id = ? AND state = 'lost'")
+      .get(deviceId) as { n: number };
+    const p = this.db
+      .prepare("SELECT coalesce(sum(state = 'seen'), 0) AS seen, coalesce(sum(state = 'lost'), 0) AS lost FROM power_ups WHERE device_id = ?")
+      .get(deviceId) as { seen: number; lost: number };
+    return { conflicts: c.n, lostReadings: g.n, powerUps: p.seen, lostPowerUps: p.lost };
+  }
+
+  /** The counters saved for a device, or undefined for one never saved. */
+  savedCounters(deviceId: string): Partial<LinkCounters> | undefined {
+    const row = this.db.prepare('SELECT counters FROM devices WHERE id = ?').get(deviceId) as { counters: string | null } | undefined;
+    return row?.counters ? (JSON.parse(row.counters) as Partial<LinkCounters>) : undefined;
+  }
+
+  saveCounters(deviceId: string, counters: LinkCounters): void {
+    if (!this.db.open) return;
+    this.db.prepare('UPDATE devices SET counters = ? WHERE id = ?').run(JSON.stringify(counters), deviceId);
+  }
+
+  /** Stores a reading now: `new`, `duplicate` (the same reading was stored before) or `conflict`. */
+  insertReading(row: ReadingRow): InsertOutcome {
+    this.flush();
+    return this.writeReading(row);
   }
 
   /**
    * Queues a reading; every reading queued in one turn of the event loop is written in one transaction
-   * (a commit per reading costs more than the rest of the ingest). `done` hears whether it was new. Every
+   * (a commit per reading costs more than the rest of the ingest). `done` hears what storing it came to. Every
    * method that reads readings flushes first, so callers never see the queue. A crash loses at most one
    * turn's readings, which are past the last committed seq and so are asked for again by replay.
    */
-  queueReading(row: ReadingRow, done?: (isNew: boolean) => void): void {
+  queueReading(row: ReadingRow, done?: (outcome: InsertOutcome) => void): void {
     this.pendingReadings.push([row, done]);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -389,7 +597,7 @@ export class SqliteStore {
 
   queryReadings(q: ReadingQuery): ReadingView[] {
     this.flush();
-    return this.queryReadingsStmt.all(q) as ReadingView[];
+    return (this.queryReadingsStmt.all(q) as Array<Omit<ReadingView, 'flags'> & { flags: string | null }>).map(fromRaw);
   }
 
   countReadings(deviceId?: string): number {
@@ -448,29 +656,34 @@ export class SqliteStore {
   }
 
   /** Readings of some devices in a time range, oldest first, one row at a time (for CSV export). */
-  iterateReadings(deviceIds: string[], fromMs: number, toMs: number): IterableIterator<ReadingRow> {
+  *iterateReadings(deviceIds: string[], fromMs: number, toMs: number): IterableIterator<ReadingRow> {
     this.flush();
     const marks = deviceIds.map(() => '?').join(', ');
-    return this.db
+    const rows = this.db
       .prepare(
-        `SELECT device_id AS deviceId, boot, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
-                received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC
+        `SELECT ${READING_COLUMNS}
          FROM readings WHERE device_id IN (${marks}) AND measured_at_ms BETWEEN ? AND ?
          ORDER BY measured_at_ms, device_id, boot, seq`,
       )
-      .iterate(...deviceIds, fromMs, toMs) as IterableIterator<ReadingRow>;
+      .iterate(...deviceIds, fromMs, toMs) as IterableIterator<RawReadingRow>;
+    for (const r of rows) yield fromRaw(r);
   }
 
-  /** The stored reading of a device measured at or before `atMs`, the newest such. */
-  readingAt(deviceId: string, atMs: number): ReadingRow | undefined {
+  /**
+   * The stored reading of a device measured at or before `atMs`, the newest such; with `powerUp`, only
+   * within that power-up (a control measurement is compared with the run it was taken in). Flagged
+   * readings are passed over: they are not to be used as real.
+   */
+  readingAt(deviceId: string, atMs: number, powerUp?: number): ReadingRow | undefined {
     this.flush();
-    return this.db
+    const r = this.db
       .prepare(
-        `SELECT device_id AS deviceId, boot, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
-                received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC
-         FROM readings WHERE device_id = ? AND measured_at_ms <= ? ORDER BY measured_at_ms DESC LIMIT 1`,
+        `SELECT ${READING_COLUMNS}
+         FROM readings WHERE device_id = ? AND measured_at_ms <= ? AND flags IS NULL ${powerUp !== undefined ? 'AND boot = ?' : ''}
+         ORDER BY measured_at_ms DESC LIMIT 1`,
       )
-      .get(deviceId, atMs) as ReadingRow | undefined;
+      .get(...(powerUp !== undefined ? [deviceId, atMs, powerUp] : [deviceId, atMs])) as RawReadingRow | undefined;
+    return r ? fromRaw(r) : undefined;
   }
 
   startRun(r: { name: string; atMs: number; by: string | null; detail: unknown }): number {
@@ -581,6 +794,24 @@ export class SqliteStore {
     this.db
       .prepare('INSERT INTO events (at_ms, device_id, path, kind, detail) VALUES (?, ?, ?, ?, ?)')
       .run(e.atMs, e.deviceId ?? null, e.path ?? null, e.kind, JSON.stringify(e.detail ?? {}));
+  }
+
+  /**
+   * Events, newest first: of one device, of kinds starting with a prefix (`link.`, `power_up.`), with an id
+   * below `beforeId` (to page back), at most `limit`.
+   */
+  events(q: { deviceId?: string; kindPrefix?: string; beforeId?: number; limit: number }): StoredEvent[] {
+    const where: string[] = [];
+    if (q.deviceId !== undefined) where.push('device_id = @deviceId');
+    if (q.kindPrefix !== undefined) where.push("substr(kind, 1, length(@kindPrefix)) = @kindPrefix");
+    if (q.beforeId !== undefined) where.push('id < @beforeId');
+    const rows = this.db
+      .prepare(
+        `SELECT id, at_ms AS atMs, device_id AS deviceId, path, kind, detail FROM events
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ ...q }) as Array<StoredEvent & { detail: string }>;
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
   }
 
   /** Saves the thresholds an admin set for a cell (replacing earlier ones). */

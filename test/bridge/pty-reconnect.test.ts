@@ -62,12 +62,15 @@ describe('reconnect over a kernel PTY that is killed and recreated', () => {
     detach = await attachBoardToPty(board, pair.boardPath);
     const reopened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
     clock.advance(30_000); // past any backoff
+    board.elapse(30_000 - 7 * 1000); // the board's clock runs on meanwhile, as a real board's does
     await reopened;
     board.sendReading(); // 13, live
     await stored(13);
     await app.devices.replayIdle(SN);
 
-    expect(app.store.seqsStored(SN, 3)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    // One power-up (the board's boot 3) across the reconnect: every seq once.
+    expect(app.store.powerUps(SN)).toMatchObject([{ powerUp: 1, boardBoot: 3, state: 'seen' }]);
+    expect(app.store.seqsStored(SN, 1)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
     expect(app.store.gaps(SN)).toEqual([]);
     expect(board.received.filter((l) => l.startsWith('REPLAY '))).toHaveLength(1);
   });

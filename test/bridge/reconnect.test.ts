@@ -160,7 +160,7 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     expect(JSON.parse(moved.detail)).toEqual({ from: PATH, to: OTHER });
   });
 
-  it('stores a new boot under its own number, and gives up the old boot\u2019s unreplayed gap as lost', async () => {
+  it('files a new board boot under a new power-up, and gives up the old power-up\u2019s unreplayed gap as lost', async () => {
     const board = new FakeBoard(PATH, { serialNumber: SN, boot: 7 });
     const { clock, faults, app: a } = await bench(board);
     board.sendReading();
@@ -183,10 +183,15 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     await settled(a);
     board.sendReading();
     await until(() => a.store.countReadings(SN) === 5, '5 stored');
-    expect(a.devices.bootOf(SN)).toBe(8);
-    expect(a.store.seqsStored(SN, 8)).toEqual([1, 2]);
-    expect(a.store.seqsStored(SN, 7)).toEqual([1, 2, 4]);
-    expect(a.store.gaps(SN)).toMatchObject([{ boot: 7, fromSeq: 3, toSeq: 3, state: 'lost' }]);
+    // The bench numbers power-ups itself; the board's boot counter (7, then 8) is kept beside them.
+    expect(a.devices.bootOf(SN)).toBe(2);
+    expect(a.store.powerUps(SN)).toMatchObject([
+      { powerUp: 1, boardBoot: 7, state: 'seen' },
+      { powerUp: 2, boardBoot: 8, state: 'seen', reason: 'board boot 7 → 8' },
+    ]);
+    expect(a.store.seqsStored(SN, 2)).toEqual([1, 2]);
+    expect(a.store.seqsStored(SN, 1)).toEqual([1, 2, 4]);
+    expect(a.store.gaps(SN)).toMatchObject([{ boot: 1, fromSeq: 3, toSeq: 3, state: 'lost' }]);
     expect(a.store.gaps(SN, 'open')).toEqual([]);
   });
 

@@ -131,6 +131,11 @@ export class FakeBoard extends EventEmitter<{ line: [line: string] }> {
     return this.seq;
   }
 
+  /** Time passes on the board without a reading (its clock runs whatever the host's clock does). */
+  elapse(ms: number): void {
+    this.boardMs += ms;
+  }
+
   /** Sends a reading measured `afterMs` after the last one; returns its seq. */
   sendReading(values: { o2?: string; co2?: string; temp?: string } = {}, afterMs = 1000): number {
     if (!this.connected) throw new Error(`fake board ${this.path} is not open`);
