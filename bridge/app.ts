@@ -21,6 +21,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { docsRoutes, openApi } from './routes/docs.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { storeRoutes } from './routes/store-routes.js';
+import { historyRoutes } from './routes/history-routes.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export interface BridgeOptions {
@@ -178,7 +179,8 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
     void reply.status(404).send(body);
   });
 
-  devices.on('rejected', (path, code, detail) => app.log.warn({ path, code }, detail));
+  // Rejected lines reach the log once per kind and port, then as a summary a minute (devices/reject-log.ts).
+  devices.on('log', (level, context, message) => app.log[level](context, message));
   app.register(openApi);
   app.register(authPlugin, { ...(options.auth ?? {}), store, now: () => clock.now() });
   app.register(alarmsPlugin, { ...(options.notifications ? { notifications: options.notifications } : {}) });
@@ -186,6 +188,7 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   app.register(deviceRoutes, { prefix: '/api' });
   app.register(tokenRoutes, { prefix: '/api' });
   app.register(storeRoutes, { prefix: '/api' });
+  app.register(historyRoutes, { prefix: '/api' });
   app.register(alarmRoutes, { prefix: '/api' });
   app.register(rigIoPlugin, { config: options.rigIo, binding });
   app.register(docsRoutes, { prefix: '/api' });

@@ -45,6 +45,11 @@ export const readingSchema = {
     o2Kpa: nullableNumber,
     co2Kpa: nullableNumber,
     tempC: nullableNumber,
+    flags: {
+      type: 'array',
+      items: { type: 'string', enum: ['o2_impossible', 'co2_impossible', 'temp_impossible', 'time_future'] },
+      description: 'why the reading is not to be used as real (empty: plausible); see bridge/README.md',
+    },
   },
 } as const;
 
@@ -59,7 +64,9 @@ export const deviceSchema = {
     protocolVersion: { type: 'integer' },
     capabilities: { type: 'array', items: { type: 'string' } },
     path: { type: 'string' },
-    state: { type: 'string', enum: ['opening', 'identifying', 'open', 'lost', 'closed'] },
+    state: { type: 'string', enum: ['opening', 'identifying', 'open', 'silent', 'lost', 'closed'] },
+    powerUp: { type: 'integer', description: "the bench's power-up number the readings are filed under now" },
+    boardBoot: { type: ['integer', 'null'], description: 'the boot counter the board reported in its last ID' },
     counters: {
       type: 'object',
       required: ['frames', 'stored', 'rejected', 'boardErrors'],
@@ -68,6 +75,11 @@ export const deviceSchema = {
         stored: { type: 'integer' },
         rejected: { type: 'integer' },
         boardErrors: { type: 'integer' },
+        flagged: { type: 'integer', description: 'readings stored flagged as impossible' },
+        conflicts: { type: 'integer', description: 'readings that collided with a different stored one' },
+        lostReadings: { type: 'integer', description: 'readings recorded lost (gaps the board could not replay)' },
+        powerUps: { type: 'integer', description: 'power-ups the bench filed readings under' },
+        lostPowerUps: { type: 'integer', description: 'ranges of board boots the bench never saw' },
       },
     },
     lastReading: { anyOf: [readingSchema, { type: 'null' }] },
@@ -302,9 +314,10 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: 'object',
-            required: ['status', 'ports', 'totals'],
+            required: ['status', 'problems', 'ports', 'totals'],
             properties: {
-              status: { type: 'string' },
+              status: { type: 'string', enum: ['ok', 'degraded'] },
+              problems: { type: 'array', items: { type: 'string' } },
               ports: {
                 type: 'array',
                 items: {
@@ -319,6 +332,12 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async () => ({ status: 'ok', ports: app.devices.ports(), totals: app.devices.totals() }),
+    async () => {
+      // "ok" only while every port has an identified board that talks: a board that went silent behind an
+      // open port, a port that is lost, opening or identifying, are each named in `problems`.
+      const ports = app.devices.ports();
+      const problems = ports.filter((p) => p.state !== 'open').map((p) => `${p.deviceId ?? p.path} is "${p.state}"`);
+      return { status: problems.length === 0 ? 'ok' : 'degraded', problems, ports, totals: app.devices.totals() };
+    },
   );
 }
