@@ -78,7 +78,7 @@ describe('bridge REST routes on the serialport mock binding', () => {
 
     const dev = (await app.inject({ method: 'GET', url: '/api/devices/GB-0001' })).json();
     // Frames: ID, the ST that answers the bridge's STATUS, and the reading.
-    expect(dev.counters).toEqual({ frames: 3, stored: 1, rejected: 4, boardErrors: 0 });
+    expect(dev.counters).toEqual({ frames: 3, stored: 1, rejected: 4, boardErrors: 0, flagged: 0, conflicts: 0, lostReadings: 0, powerUps: 1, lostPowerUps: 0 });
     const health = (await app.inject({ method: 'GET', url: '/api/health' })).json();
     expect(health.totals.rejected).toBe(4);
   });
