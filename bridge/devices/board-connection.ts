@@ -191,6 +191,14 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
   expectFramesEveryMs(periodMs: number): void {
     if (!(periodMs > 0) || !Number.isFinite(periodMs)) return;
     this.silenceMsValue = Math.max(3000, Math.round(3 * periodMs + 1000));
+    if (this.silenceTimer) {
+      // The pending check was armed for the old length: arm it again from the last frame.
+      this.opts.clock.clearTimeout(this.silenceTimer);
+      this.silenceTimer = undefined;
+      const last = this.lastFrameMs;
+      this.armSilence();
+      this.lastFrameMs = last;
+    }
   }
 
   /**

@@ -670,20 +670,25 @@ export class SqliteStore {
   }
 
   /**
-   * The stored reading of a device measured at or before `atMs`, the newest such; with `powerUp`, only
-   * within that power-up (a control measurement is compared with the run it was taken in). Flagged
-   * readings are passed over: they are not to be used as real.
+   * The stored reading of a device measured at or before `atMs`, the newest such, that still describes the
+   * cell at `atMs`: flagged readings are passed over (they are not to be used as real), and a reading of an
+   * earlier power-up is none when the board powered up again between it and `atMs` (a control measurement
+   * is never compared with the previous run's sensor).
    */
-  readingAt(deviceId: string, atMs: number, powerUp?: number): ReadingRow | undefined {
+  readingAt(deviceId: string, atMs: number): ReadingRow | undefined {
     this.flush();
     const r = this.db
       .prepare(
         `SELECT ${READING_COLUMNS}
-         FROM readings WHERE device_id = ? AND measured_at_ms <= ? AND flags IS NULL ${powerUp !== undefined ? 'AND boot = ?' : ''}
+         FROM readings WHERE device_id = ? AND measured_at_ms <= ? AND flags IS NULL
          ORDER BY measured_at_ms DESC LIMIT 1`,
       )
-      .get(...(powerUp !== undefined ? [deviceId, atMs, powerUp] : [deviceId, atMs])) as RawReadingRow | undefined;
-    return r ? fromRaw(r) : undefined;
+      .get(deviceId, atMs) as RawReadingRow | undefined;
+    if (!r) return undefined;
+    const restarted = this.db
+      .prepare("SELECT 1 FROM power_ups WHERE device_id = ? AND state = 'seen' AND power_up > ? AND started_at_ms > ? AND started_at_ms <= ? LIMIT 1")
+      .get(deviceId, r.boot, r.measuredAtMs, atMs);
+    return restarted ? undefined : fromRaw(r);
   }
 
   startRun(r: { name: string; atMs: number; by: string | null; detail: unknown }): number {
