@@ -101,6 +101,33 @@ describe('power-ups, doubtful frames and silent boards', () => {
     expect(csv.map((l) => l.split(',').slice(2, 4).join(':'))).toEqual(['1:1', '1:2', '1:3', '1:4', '2:1', '2:2', '2:3']);
   });
 
+  it('a control measurement taken after a restart is not compared with the previous run\u2019s reading', async () => {
+    const db = dbFile();
+    const clock = new ManualClock();
+    const first = new FakeBoard(PATH, { serialNumber: SN, boot: 1 });
+    const run1 = await bench(first, { clock, dbPath: db });
+    for (let i = 0; i < 3; i++) first.sendReading({ o2: '20.90' });
+    await until(() => run1.app.store.countReadings(SN) === 3, 'run 1 stored');
+    await close(run1.app);
+
+    clock.advance(3_600_000); // an hour later the cell is at 2 kPa and a fresh run starts
+    const second = new FakeBoard(PATH, { serialNumber: SN, boot: 1 });
+    const run2 = await bench(second, { clock, dbPath: db });
+    const a = run2.app;
+    // Taken now, before the new run's first reading: the only older reading is the previous run's.
+    const early = await a.inject({ method: 'POST', url: `/api/cells/${SN}/manual-measurements`, payload: { o2Kpa: 2 } });
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('BRIDGE_ERR_NO_SENSOR_READING');
+    expect((await a.inject({ method: 'GET', url: '/api/alarms?state=active' })).json().alarms).toEqual([]);
+
+    second.sendReading({ o2: '2.05' });
+    await until(() => a.store.countReadings(SN) === 4, 'run 2 stored');
+    clock.advance(2000);
+    const later = await a.inject({ method: 'POST', url: `/api/cells/${SN}/manual-measurements`, payload: { o2Kpa: 2 } });
+    expect(later.statusCode).toBe(201);
+    expect(later.json()).toMatchObject({ measurement: { sensorO2Kpa: 2.05 }, drifted: [] });
+  });
+
   it('a board whose clock is past its last reading but that powered up after it was measured is a new power-up', async () => {
     const db = dbFile();
     const clock = new ManualClock();
