@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { BridgeError, errorBodySchema } from '../errors.js';
 import { parseTime } from './devices.js';
 
-const CSV_HEADER = 'cell_id,device_id,boot,seq,measured_at,measured_at_ms,received_at_ms,o2_kpa,co2_kpa,temp_c\n';
+// `boot` is the bench's power-up number; `flags` (`;`-separated) marks a reading not to be used as real.
+const CSV_HEADER = 'cell_id,device_id,boot,seq,measured_at,measured_at_ms,received_at_ms,o2_kpa,co2_kpa,temp_c,flags\n';
 
 function num(v: number | null): string {
   return v === null ? '' : String(v);
@@ -78,7 +79,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
         (function* () {
           yield CSV_HEADER;
           for (const r of rows) {
-            yield `${cellId},${text(r.deviceId)},${r.boot},${r.seq},${new Date(r.measuredAtMs).toISOString()},${r.measuredAtMs},${r.receivedAtMs},${num(r.o2Kpa)},${num(r.co2Kpa)},${num(r.tempC)}\n`;
+            yield `${cellId},${text(r.deviceId)},${r.boot},${r.seq},${new Date(r.measuredAtMs).toISOString()},${r.measuredAtMs},${r.receivedAtMs},${num(r.o2Kpa)},${num(r.co2Kpa)},${num(r.tempC)},${(r.flags ?? []).join(';')}\n`;
           }
         })(),
       );
