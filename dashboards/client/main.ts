@@ -63,11 +63,26 @@ function cardFor(id: string): HTMLElement {
   return card;
 }
 
+/** A value the bridge flagged as impossible is shown crossed out, never as a plain number. */
+function setValue(card: HTMLElement, selector: string, text: string, flagged: boolean): void {
+  const el = card.querySelector<HTMLElement>(selector)!;
+  el.textContent = text;
+  if (flagged) {
+    el.dataset.flagged = 'impossible';
+    el.title = 'impossible value: stored flagged, not used by alarms';
+  } else {
+    delete el.dataset.flagged;
+    el.removeAttribute('title');
+  }
+}
+
 function showReading(r: ReadingView): void {
   const card = cardFor(r.deviceId);
-  set(card, '.o2', fixed(r.o2Kpa, 2));
-  set(card, '.co2', fixed(r.co2Kpa, 3));
-  set(card, '.temp', fixed(r.tempC, 2));
+  const flags = r.flags ?? [];
+  const future = flags.includes('time_future');
+  setValue(card, '.o2', fixed(r.o2Kpa, 2), future || flags.includes('o2_impossible'));
+  setValue(card, '.co2', fixed(r.co2Kpa, 3), future || flags.includes('co2_impossible'));
+  setValue(card, '.temp', fixed(r.tempC, 2), future || flags.includes('temp_impossible'));
   set(card, '.seq', String(r.seq));
   const at = card.querySelector<HTMLTimeElement>('.at')!;
   at.dateTime = new Date(r.measuredAtMs).toISOString();
