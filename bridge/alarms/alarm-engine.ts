@@ -3,26 +3,65 @@
  * temperature with hysteresis, a sensor gone stale, calibration due, calibration-gas bottle low, drift
  * between a handheld control measurement and the sensor, and the person-safety alarm.
  *
- * Person safety (DOMAIN.md §7): a cell door open while the cell's O2 is below 19.5 % of the atmosphere
- * (19.76 kPa at 101.325 kPa) raises `door_open_low_o2`. It is fail-safe: an O2 that is unknown (NA, no
- * reading yet, or stale) counts as low. It cannot be configured away, and it cannot be acknowledged
- * while active (BRIDGE_ERR_ALARM_SAFETY); it clears only when the door is closed or O2 is back above the
- * limit with a door open.
+ * Every check uses only the values of a reading that may be used as real (`usableValues`,
+ * devices/reading-plausibility.ts): a physically impossible value is unknown, and a reading whose board time
+ * is in the future is ignored altogether (it neither moves bench time nor judges a threshold; for the
+ * person-safety alarm alone it makes the cell's O2 unknown).
  *
- * "Now" for the engine is the newest reading time it has seen on the bench (`benchMs`): a stale sensor is
- * one whose last valid value is older than `staleAfterMs` at that time, so even a board gone silent is
- * caught by the others' readings.
+ * Person safety (DOMAIN.md §7): a cell door open while the cell's O2 is below 19.5 % of the atmosphere
+ * (19.76 kPa at 101.325 kPa) raises `door_open_low_o2`. It fails safe: O2 counts as low while it is unknown:
+ * NA, no reading yet, a reading flagged impossible, no plausible O2 for longer than the safety age limit
+ * (`staleAfterMs`, but never more than SAFETY_O2_MAX_AGE_MS), or a board of the cell whose link is not
+ * `open` (silent, lost, closed, re-identifying: `onDeviceState`, raised at once on the bridge's clock).
+ * It latches: once raised it stays active until both
+ *   (a) the condition is over: a plausible O2 ≥ limit + SAFETY_HYSTERESIS_O2_KPA read while every board
+ *       of the cell is open (and not undone since by an unknown or low O2), and
+ *   (b) an operator resets it (`reset`, POST /api/alarms/:id/reset); a reset before (a) is refused
+ *       (BRIDGE_ERR_ALARM_SAFETY).
+ * Closing the door alone clears nothing (a person may be inside), and neither does a good O2 alone; until
+ * the reset the alarm's message says "condition over, awaiting operator reset". It cannot be configured
+ * away, nor acknowledged while active. Active alarms and door states come back from the store after a
+ * restart; the latch then waits for a new plausible O2 reading.
+ *
+ * "Now" for the engine is the newest usable reading time it has seen on the bench (`benchMs`): a stale
+ * sensor is one whose last valid value is older than `staleAfterMs` at that time, so even a board gone
+ * silent is caught by the others' readings.
  */
 
 import { EventEmitter } from 'node:events';
 import { BridgeError } from '../errors.js';
-import type { AlarmChange, AlarmKind, AlarmSeverity, AlarmView, ReadingView } from '../events.js';
+import { usableValues } from '../devices/reading-plausibility.js';
+import type { AlarmChange, AlarmKind, AlarmSeverity, AlarmView, DeviceState, ReadingView } from '../events.js';
 
 export type { AlarmChange, AlarmKind, AlarmSeverity, AlarmView };
 import type { SqliteStore } from '../store/sqlite-store.js';
 
 /** 19.5 % O2 (OSHA oxygen-deficient air) at the standard atmosphere, kPa. */
 export const SAFETY_O2_KPA = (19.5 / 100) * 101.325;
+
+/**
+ * How far above SAFETY_O2_KPA a plausible O2 must be for the person-safety condition to be over, kPa.
+ * Fixed: the cell's `hysteresisO2Kpa` (an admin setting for `o2_low`/`o2_high`) does not apply to it.
+ */
+export const SAFETY_HYSTERESIS_O2_KPA = 0.1;
+
+/** Default of `staleAfterMs`: 5 min of reading time. */
+export const DEFAULT_STALE_AFTER_MS = 300_000;
+
+/**
+ * The oldest O2 the person-safety check believes, ms of reading time, whatever `staleAfterMs` an admin
+ * sets (that setting may reach 24 h for `sensor_stale`; the safety check uses the smaller of the two).
+ *
+ * Why 10 min: no age is truly safe. Below 6 % O2 a person loses consciousness in 30–45 s (DOMAIN.md §7),
+ * and a 100–1000 m³ room fed 20–100 Nm³/h of N2 (§6) goes from air to below 19.5 % in minutes
+ * (V · ln(20.9 / 19.5) ≈ 0.07 V: about 4 min for 100 m³ at 100 Nm³/h), so the default stays the 5 min of
+ * `staleAfterMs`. The ceiling only stops the check being stretched further: 10 min still covers a board's
+ * sampling manifold shared by two cells at the longest flush (2 × 5 min, §6). A central analyser that
+ * revisits each cell every 15–60 min (§6) does not fit under it, and on purpose: between its visits the
+ * cell's O2 is not known, so opening the door raises the alarm, which then waits for the analyser's next
+ * plausible O2 above the limit and an operator's reset — the confined-space entry §7 asks for anyway.
+ */
+export const SAFETY_O2_MAX_AGE_MS = 600_000;
 
 export const ALARM_KINDS: readonly AlarmKind[] = [
   'o2_low', 'o2_high', 'co2_high', 'temp_low', 'temp_high', 'sensor_stale', 'calibration_due', 'cal_gas_low', 'calibration_drift', 'door_open_low_o2',
@@ -35,7 +74,10 @@ export interface CellAlarmConfig {
   co2HighKpa?: number;
   tempLowC?: number;
   tempHighC?: number;
-  /** A quantity with no valid value for this long (reading time) is stale. Default 300000 (5 min). */
+  /**
+   * A quantity with no valid value for this long (reading time) is stale. Default 300000 (5 min). The
+   * person-safety check uses at most SAFETY_O2_MAX_AGE_MS, whatever this says.
+   */
   staleAfterMs?: number;
   /** Largest handheld-versus-sensor difference before `calibration_drift`. Defaults 0.3 kPa, 0.1 kPa, 0.5 °C. */
   driftO2Kpa?: number;
@@ -43,7 +85,10 @@ export interface CellAlarmConfig {
   driftTempC?: number;
   /** Calibration-gas bottle pressure below which `cal_gas_low` is raised, bar. Default 20. */
   calGasLowBar?: number;
-  /** How far back inside the limit a value must come to clear. Defaults 0.1 kPa O2, 0.05 kPa CO2, 0.3 °C. */
+  /**
+   * How far back inside the limit a value must come to clear. Defaults 0.1 kPa O2, 0.05 kPa CO2, 0.3 °C.
+   * Not for the person-safety alarm (SAFETY_HYSTERESIS_O2_KPA).
+   */
   hysteresisO2Kpa?: number;
   hysteresisCo2Kpa?: number;
   hysteresisTempC?: number;
@@ -55,7 +100,10 @@ export interface AlarmEngineEvents {
 
 interface CellState {
   deviceId: string | null;
+  /** The cell's O2 as the last reading gave it, null when unknown (NA, flagged, board link not open). */
   o2Kpa: number | null;
+  /** Why `o2Kpa` is null, for the safety alarm's message. */
+  o2UnknownWhy: string;
   lastValidMs: { o2: number | null; co2: number | null; temp: number | null };
   doorOpen: boolean;
   calibrationDueAtMs: number | null;
@@ -75,12 +123,24 @@ const SEVERITY: Record<AlarmKind, AlarmSeverity> = {
   door_open_low_o2: 'safety',
 };
 
+const SAFETY: AlarmKind = 'door_open_low_o2';
+const LIMIT_TEXT = `limit ${SAFETY_O2_KPA.toFixed(2)} kPa = 19.5 %`;
+
 export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   private readonly store: SqliteStore;
   private readonly config: (cellId: string) => CellAlarmConfig;
   private readonly cells = new Map<string, CellState>();
   /** Active alarms by `${cellId}/${kind}`. */
   private readonly active = new Map<string, AlarmView>();
+  /** The link state of every board the engine has heard of, with its cell. */
+  private readonly links = new Map<string, { cellId: string; state: DeviceState }>();
+  /**
+   * Cells whose latched safety alarm has its condition over (a plausible O2 above limit + hysteresis, every
+   * board open), with the time that was first seen: only these may be reset.
+   */
+  private readonly safetyOverAtMs = new Map<string, number>();
+  /** When each cell's first reading was measured. */
+  private readonly firstSeenMs = new Map<string, number>();
   private benchMsValue = 0;
 
   constructor(store: SqliteStore, config: (cellId: string) => CellAlarmConfig) {
@@ -88,12 +148,12 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     this.store = store;
     this.config = config;
     // A restarted bridge goes on where it stopped: active alarms and door states come from the store, so
-    // a safety alarm is never cleared by a restart.
+    // a safety alarm is never cleared by a restart (and its latch waits for a new plausible O2).
     for (const a of store.alarms('active') as AlarmView[]) this.active.set(`${a.cellId}/${a.kind}`, a);
     for (const d of store.doorStates()) this.cell(d.cellId).doorOpen = d.open;
   }
 
-  /** The newest reading time seen: the engine's "now". */
+  /** The newest usable reading time seen: the engine's "now". */
   get benchMs(): number {
     return this.benchMsValue;
   }
@@ -101,14 +161,25 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   private cell(cellId: string): CellState {
     let c = this.cells.get(cellId);
     if (!c) {
-      c = { deviceId: null, o2Kpa: null, lastValidMs: { o2: null, co2: null, temp: null }, doorOpen: false, calibrationDueAtMs: null, calGasBar: null };
+      c = {
+        deviceId: null, o2Kpa: null, o2UnknownWhy: 'no reading yet', lastValidMs: { o2: null, co2: null, temp: null }, doorOpen: false,
+        calibrationDueAtMs: null, calGasBar: null,
+      };
       this.cells.set(cellId, c);
     }
     return c;
   }
 
   list(filter: { state?: 'active' | 'all'; cellId?: string } = {}): AlarmView[] {
-    return this.store.alarms(filter.state ?? 'active', filter.cellId) as AlarmView[];
+    return (this.store.alarms(filter.state ?? 'active', filter.cellId) as AlarmView[]).map((a) => this.view(a));
+  }
+
+  /** A stored alarm as clients see it: a latched safety alarm whose condition is over says so. */
+  private view(a: AlarmView): AlarmView {
+    if (a.kind !== SAFETY || a.state !== 'active' || this.active.get(`${a.cellId}/${a.kind}`)?.id !== a.id) return a;
+    const overAtMs = this.safetyOverAtMs.get(a.cellId);
+    if (overAtMs === undefined) return a;
+    return { ...a, message: `${a.message} [condition over since ${new Date(overAtMs).toISOString()}, awaiting operator reset]` };
   }
 
   private raise(cellId: string, kind: AlarmKind, atMs: number, value: number | null, threshold: number | null, message: string): void {
@@ -138,41 +209,72 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     else if (good) this.clear(cellId, kind, atMs);
   }
 
-  /** A live reading of a board measuring `cellId`. */
+  /**
+   * A live reading of a board measuring `cellId`. Only its usable values count; a reading whose time is
+   * in the future moves nothing but the cell's O2 for the safety check (unknown from now, at the bridge
+   * time it was received).
+   */
   onReading(cellId: string, r: ReadingView): void {
+    const c = this.cell(cellId);
+    const flags = r.flags ?? [];
+    const v = usableValues(r);
+    if (flags.includes('time_future')) {
+      c.o2Kpa = null;
+      c.o2UnknownWhy = `reading ${r.seq} of ${r.deviceId} has a board time in the future`;
+      this.checkSafety(cellId, r.receivedAtMs);
+      return;
+    }
     const t = r.measuredAtMs;
     this.benchMsValue = Math.max(this.benchMsValue, t);
-    const c = this.cell(cellId);
     c.deviceId = r.deviceId;
     if (!this.firstSeenMs.has(cellId)) this.firstSeenMs.set(cellId, t);
     const cfg = this.config(cellId);
-    if (r.o2Kpa !== null) c.lastValidMs.o2 = t;
-    if (r.co2Kpa !== null) c.lastValidMs.co2 = t;
-    if (r.tempC !== null) c.lastValidMs.temp = t;
-    c.o2Kpa = r.o2Kpa;
+    if (v.o2Kpa !== null) c.lastValidMs.o2 = t;
+    if (v.co2Kpa !== null) c.lastValidMs.co2 = t;
+    if (v.tempC !== null) c.lastValidMs.temp = t;
+    c.o2Kpa = v.o2Kpa;
+    if (v.o2Kpa === null) c.o2UnknownWhy = flags.includes('o2_impossible') ? `reading flagged o2_impossible: ${r.o2Kpa} kPa` : 'NA';
 
     const hO2 = cfg.hysteresisO2Kpa ?? 0.1;
     const hCo2 = cfg.hysteresisCo2Kpa ?? 0.05;
     const hT = cfg.hysteresisTempC ?? 0.3;
-    if (r.o2Kpa !== null) {
-      const v = r.o2Kpa;
-      if (cfg.o2LowKpa !== undefined) this.judge(cellId, 'o2_low', t, v < cfg.o2LowKpa, v >= cfg.o2LowKpa + hO2, v, cfg.o2LowKpa, `O2 ${v} kPa below ${cfg.o2LowKpa} kPa`);
-      if (cfg.o2HighKpa !== undefined) this.judge(cellId, 'o2_high', t, v > cfg.o2HighKpa, v <= cfg.o2HighKpa - hO2, v, cfg.o2HighKpa, `O2 ${v} kPa above ${cfg.o2HighKpa} kPa`);
+    if (v.o2Kpa !== null) {
+      const x = v.o2Kpa;
+      if (cfg.o2LowKpa !== undefined) this.judge(cellId, 'o2_low', t, x < cfg.o2LowKpa, x >= cfg.o2LowKpa + hO2, x, cfg.o2LowKpa, `O2 ${x} kPa below ${cfg.o2LowKpa} kPa`);
+      if (cfg.o2HighKpa !== undefined) this.judge(cellId, 'o2_high', t, x > cfg.o2HighKpa, x <= cfg.o2HighKpa - hO2, x, cfg.o2HighKpa, `O2 ${x} kPa above ${cfg.o2HighKpa} kPa`);
     }
-    if (r.co2Kpa !== null && cfg.co2HighKpa !== undefined) {
-      const v = r.co2Kpa;
-      this.judge(cellId, 'co2_high', t, v > cfg.co2HighKpa, v <= cfg.co2HighKpa - hCo2, v, cfg.co2HighKpa, `CO2 ${v} kPa above ${cfg.co2HighKpa} kPa`);
+    if (v.co2Kpa !== null && cfg.co2HighKpa !== undefined) {
+      const x = v.co2Kpa;
+      this.judge(cellId, 'co2_high', t, x > cfg.co2HighKpa, x <= cfg.co2HighKpa - hCo2, x, cfg.co2HighKpa, `CO2 ${x} kPa above ${cfg.co2HighKpa} kPa`);
     }
-    if (r.tempC !== null) {
-      const v = r.tempC;
-      if (cfg.tempLowC !== undefined) this.judge(cellId, 'temp_low', t, v < cfg.tempLowC, v >= cfg.tempLowC + hT, v, cfg.tempLowC, `temperature ${v} °C below ${cfg.tempLowC} °C`);
-      if (cfg.tempHighC !== undefined) this.judge(cellId, 'temp_high', t, v > cfg.tempHighC, v <= cfg.tempHighC - hT, v, cfg.tempHighC, `temperature ${v} °C above ${cfg.tempHighC} °C`);
+    if (v.tempC !== null) {
+      const x = v.tempC;
+      if (cfg.tempLowC !== undefined) this.judge(cellId, 'temp_low', t, x < cfg.tempLowC, x >= cfg.tempLowC + hT, x, cfg.tempLowC, `temperature ${x} °C below ${cfg.tempLowC} °C`);
+      if (cfg.tempHighC !== undefined) this.judge(cellId, 'temp_high', t, x > cfg.tempHighC, x <= cfg.tempHighC - hT, x, cfg.tempHighC, `temperature ${x} °C above ${cfg.tempHighC} °C`);
     }
     if (c.calibrationDueAtMs !== null && t >= c.calibrationDueAtMs) {
       this.raise(cellId, 'calibration_due', t, null, c.calibrationDueAtMs, `calibration was due at ${new Date(c.calibrationDueAtMs).toISOString()}`);
     }
     this.checkStale();
+    // This cell at its reading's time; every other cell at bench time (an open door whose O2 went stale).
     this.checkSafety(cellId, t);
+    for (const other of this.cells.keys()) if (other !== cellId) this.checkSafety(other, this.benchMsValue);
+  }
+
+  /**
+   * The link state of a board measuring `cellId` changed, at `atMs` on the bridge's clock. Any state but
+   * `open` makes the cell's O2 unknown from now (a new reading makes it known again): with the door open the
+   * safety alarm is raised at once.
+   */
+  onDeviceState(cellId: string, deviceId: string, state: DeviceState, atMs: number): void {
+    this.links.set(deviceId, { cellId, state });
+    const c = this.cell(cellId);
+    if (c.deviceId === null) c.deviceId = deviceId;
+    if (state !== 'open') {
+      c.o2Kpa = null;
+      c.o2UnknownWhy = `board ${deviceId} was "${state}"`;
+    }
+    this.checkSafety(cellId, atMs);
   }
 
   /** Every cell's sensors against the bench time. */
@@ -180,7 +282,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     const now = this.benchMsValue;
     for (const [cellId, c] of this.cells) {
       if (c.deviceId === null) continue;
-      const limit = this.config(cellId).staleAfterMs ?? 300_000;
+      const limit = this.config(cellId).staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
       const stale = (['o2', 'co2', 'temp'] as const).filter((q) => c.lastValidMs[q] === null || now - c.lastValidMs[q]! > limit);
       // No valid value yet is stale only once the cell has been watched for the whole limit.
       const watchedLongEnough = stale.every((q) => c.lastValidMs[q] !== null) || (this.firstSeenMs.get(cellId) ?? now) <= now - limit;
@@ -190,25 +292,53 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     }
   }
 
-  /** When each cell's first reading was measured. */
-  private readonly firstSeenMs = new Map<string, number>();
-
-  private o2Unsafe(cellId: string, atMs: number): boolean {
-    const c = this.cell(cellId);
-    const limit = this.config(cellId).staleAfterMs ?? 300_000;
-    const stale = c.lastValidMs.o2 === null || atMs - c.lastValidMs.o2 > limit;
-    return c.o2Kpa === null || stale || c.o2Kpa < SAFETY_O2_KPA;
+  /** The age past which the safety check takes a cell's O2 for unknown: `staleAfterMs`, capped. */
+  private safetyMaxAgeMs(cellId: string): number {
+    return Math.min(this.config(cellId).staleAfterMs ?? DEFAULT_STALE_AFTER_MS, SAFETY_O2_MAX_AGE_MS);
   }
 
+  /** A board of the cell whose link is not open, if any. */
+  private linkDown(cellId: string): { deviceId: string; state: DeviceState } | undefined {
+    for (const [deviceId, l] of this.links) if (l.cellId === cellId && l.state !== 'open') return { deviceId, state: l.state };
+    return undefined;
+  }
+
+  /**
+   * Why the cell's O2 is not known to be breathable at `atMs` (low, or unknown: NA, flagged, stale, a board
+   * not open), or null when it is at or above the safety limit.
+   */
+  private o2Danger(cellId: string, atMs: number): string | null {
+    const c = this.cell(cellId);
+    const down = this.linkDown(cellId);
+    if (down) return `board ${down.deviceId} is "${down.state}": O2 unknown`;
+    if (c.o2Kpa === null) return `O2 unknown (${c.o2UnknownWhy})`;
+    const maxAgeMs = this.safetyMaxAgeMs(cellId);
+    if (c.lastValidMs.o2 === null || atMs - c.lastValidMs.o2 > maxAgeMs) return `O2 unknown (no plausible O2 for more than ${maxAgeMs} ms of reading time)`;
+    if (c.o2Kpa < SAFETY_O2_KPA) return `O2 ${c.o2Kpa} kPa`;
+    return null;
+  }
+
+  /** Whether the cell's O2 is known, plausible and at or above limit + the fixed hysteresis at `atMs`. */
+  private o2Breathable(cellId: string, atMs: number): boolean {
+    const o2 = this.cell(cellId).o2Kpa;
+    return this.o2Danger(cellId, atMs) === null && o2 !== null && o2 >= SAFETY_O2_KPA + SAFETY_HYSTERESIS_O2_KPA;
+  }
+
+  /** Raises the safety alarm, or moves its latch: never clears it (only `reset` does). */
   private checkSafety(cellId: string, atMs: number): void {
     const c = this.cell(cellId);
-    if (c.doorOpen && this.o2Unsafe(cellId, atMs)) {
-      const o2 = c.o2Kpa;
-      this.raise(cellId, 'door_open_low_o2', atMs, o2, SAFETY_O2_KPA,
-        `DANGER: cell door open while O2 is ${o2 === null ? 'unknown' : `${o2} kPa`} (limit ${SAFETY_O2_KPA.toFixed(2)} kPa = 19.5 %): nobody may enter`);
-    } else if (!c.doorOpen || (c.o2Kpa !== null && c.o2Kpa >= SAFETY_O2_KPA + (this.config(cellId).hysteresisO2Kpa ?? 0.1))) {
-      this.clear(cellId, 'door_open_low_o2', atMs);
+    const danger = this.o2Danger(cellId, atMs);
+    if (c.doorOpen && danger !== null) {
+      this.safetyOverAtMs.delete(cellId);
+      this.raise(cellId, SAFETY, atMs, c.o2Kpa, SAFETY_O2_KPA, `DANGER: ${danger} with the cell door open (${LIMIT_TEXT}): nobody may enter`);
+      return;
     }
+    if (!this.active.has(`${cellId}/${SAFETY}`)) return;
+    // Latched: the condition is over only on a breathable O2; a low or unknown one (door open or closed:
+    // a person may be inside) undoes that.
+    if (this.o2Breathable(cellId, atMs)) {
+      if (!this.safetyOverAtMs.has(cellId)) this.safetyOverAtMs.set(cellId, atMs);
+    } else this.safetyOverAtMs.delete(cellId);
   }
 
   /** The cell door opened or closed at `atMs` (bridge time, the same scale as reading times). */
@@ -217,6 +347,14 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     this.cell(cellId).doorOpen = open;
     this.store.event({ atMs, kind: 'cell.door', detail: { cellId, open } });
     this.checkSafety(cellId, atMs);
+  }
+
+  /**
+   * Judges every cell whose door is open at `atMs` (bridge clock), for what no reading or link event
+   * brings: after a restart with a door open, a board that never reports again leaves O2 unknown.
+   */
+  checkOpenDoors(atMs: number): void {
+    for (const [cellId, c] of this.cells) if (c.doorOpen) this.checkSafety(cellId, atMs);
   }
 
   doorOpen(cellId: string): boolean {
@@ -265,8 +403,9 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   acknowledge(id: number, by: string, atMs: number): AlarmView {
     const row = this.store.alarm(id) as AlarmView | undefined;
     if (!row) throw new BridgeError('BRIDGE_ERR_ALARM_NOT_FOUND', 404, `no alarm ${id}`);
-    if (row.kind === 'door_open_low_o2' && row.state === 'active') {
-      throw new BridgeError('BRIDGE_ERR_ALARM_SAFETY', 409, `alarm ${id} is the person-safety alarm (door open, O2 low); it cannot be acknowledged while active: close the door or restore O2`);
+    if (row.kind === SAFETY && row.state === 'active') {
+      throw new BridgeError('BRIDGE_ERR_ALARM_SAFETY', 409,
+        `alarm ${id} is the person-safety alarm (door open, O2 low or unknown); it cannot be acknowledged while active: once O2 is back, reset it (POST /api/alarms/${id}/reset)`);
     }
     if (row.ackedAtMs !== null) return row;
     this.store.ackAlarm(id, by, atMs);
@@ -275,5 +414,44 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     if (this.active.get(key)?.id === id) this.active.set(key, acked);
     this.emit('alarm', acked, 'acked');
     return acked;
+  }
+
+  /**
+   * An operator resets the latched person-safety alarm at `atMs` (bridge clock): it clears only when its
+   * condition is over (a plausible O2 ≥ limit + hysteresis read since it was raised, nothing unknown or low
+   * since, every board of the cell open); otherwise 409 BRIDGE_ERR_ALARM_SAFETY saying why. Who reset it is
+   * kept in the alarm's `acked_by`/`acked_at_ms` and an `alarm.reset` event. An alarm already cleared is
+   * answered as it is; other kinds do not latch (400).
+   */
+  reset(id: number, by: string, atMs: number): AlarmView {
+    const row = this.store.alarm(id) as AlarmView | undefined;
+    if (!row) throw new BridgeError('BRIDGE_ERR_ALARM_NOT_FOUND', 404, `no alarm ${id}`);
+    if (row.kind !== SAFETY) {
+      throw new BridgeError('BRIDGE_ERR_BAD_PARAMS', 400, `alarm ${id} is "${row.kind}", which clears by itself: only "${SAFETY}" latches and is reset`, { field: 'id' });
+    }
+    if (row.state !== 'active') return row;
+    const { cellId } = row;
+    const c = this.cell(cellId);
+    const nowMs = Math.max(this.benchMsValue, atMs);
+    const danger = this.o2Danger(cellId, nowMs);
+    if (!this.safetyOverAtMs.has(cellId) || !this.o2Breathable(cellId, nowMs)) {
+      const why = c.doorOpen && danger !== null
+        ? `the door of cell "${cellId}" is open and ${danger}`
+        : danger !== null
+          ? `${danger} in cell "${cellId}" (the door is ${c.doorOpen ? 'open' : 'closed'}; a person may be inside)`
+          : `no plausible O2 at or above ${(SAFETY_O2_KPA + SAFETY_HYSTERESIS_O2_KPA).toFixed(2)} kPa has been read in cell "${cellId}" since it was raised (a person may be inside)`;
+      throw new BridgeError('BRIDGE_ERR_ALARM_SAFETY', 409, `person-safety alarm ${id} cannot be reset: ${why}`);
+    }
+    const overAtMs = this.safetyOverAtMs.get(cellId)!;
+    this.store.ackAlarm(id, by, atMs);
+    this.store.event({ atMs, ...(row.deviceId ? { deviceId: row.deviceId } : {}), kind: 'alarm.reset', detail: { alarmId: id, cellId, kind: row.kind, by, conditionOverAtMs: overAtMs, doorOpen: c.doorOpen } });
+    const key = `${cellId}/${SAFETY}`;
+    const alarm = this.active.get(key);
+    this.safetyOverAtMs.delete(cellId);
+    if (alarm?.id === id) {
+      this.active.set(key, { ...alarm, ackedAtMs: atMs, ackedBy: by });
+      this.clear(cellId, SAFETY, atMs);
+    } else this.store.clearAlarm(id, atMs);
+    return { ...row, state: 'cleared', clearedAtMs: atMs, ackedAtMs: atMs, ackedBy: by };
   }
 }

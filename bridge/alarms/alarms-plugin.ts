@@ -1,12 +1,22 @@
 /**
- * Wires alarms into the app: the engine gets every live reading with its cell, and every alarm change
- * goes to the notifier (and, through realtime.ts, to socket.io clients).
+ * Wires alarms into the app: the engine gets every live reading with its cell and every change of a
+ * board's link state (on the bridge's clock: a link event is not a reading), and every alarm change goes to
+ * the notifier (and, through realtime.ts, to socket.io clients).
  */
 
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import type { DeviceView, ReadingView } from '../events.js';
+import type { TimerHandle } from '../clock.js';
 import { AlarmEngine } from './alarm-engine.js';
 import { Notifier, type NotificationOptions } from './notifier.js';
+
+/**
+ * How long after the app is ready a cell whose door the store says is open may go without a reading
+ * before its O2 counts as unknown for the person-safety alarm, ms of the bridge's clock: a board's handshake
+ * and first reading, as the link's own silence limit (30 s).
+ */
+export const SAFETY_STARTUP_GRACE_MS = 30_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,10 +31,27 @@ export const alarmsPlugin = fp(
     const notifier = new Notifier(opts.notifications ?? {}, app.store, app.clock);
     app.decorate('alarms', engine);
     app.decorate('notifier', notifier);
-    app.devices.on('reading', (r) => engine.onReading(app.cells.cellOf(r.deviceId), r));
+    const onReading = (r: ReadingView): void => engine.onReading(app.cells.cellOf(r.deviceId), r);
+    const onDevice = (d: DeviceView): void => engine.onDeviceState(d.cellId, d.id, d.state, app.clock.now());
+    app.devices.on('reading', onReading);
+    app.devices.on('device', onDevice);
+    let startupCheck: TimerHandle | undefined;
+    app.addHook('onReady', async () => {
+      startupCheck = app.clock.setTimeout(() => {
+        startupCheck = undefined;
+        engine.checkOpenDoors(app.clock.now());
+      }, SAFETY_STARTUP_GRACE_MS);
+    });
     engine.on('alarm', (alarm, change) => {
       app.log.warn({ alarm: alarm.id, kind: alarm.kind, cell: alarm.cellId, change }, alarm.message);
       notifier.notify(alarm, change);
+    });
+    // The bridge closing its own ports is not a board going away: stop listening before the device manager
+    // closes them, so a shutdown with a door open does not latch a safety alarm.
+    app.addHook('preClose', async () => {
+      if (startupCheck) app.clock.clearTimeout(startupCheck);
+      app.devices.off('reading', onReading);
+      app.devices.off('device', onDevice);
     });
     app.addHook('onClose', async () => {
       await notifier.close();

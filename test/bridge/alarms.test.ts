@@ -153,7 +153,12 @@ describe('alarms and notifications', () => {
     expect(posted.find((p) => p.path === '/hook')?.body).toMatchObject({ alarm: { kind: 'door_open_low_o2' } });
     expect(mails[0]).toContain('RAISED safety door_open_low_o2');
 
+    // Issue 9: it latches. A closed door alone does not clear it (a person may be inside); a plausible O2
+    // above the limit and an operator's reset do (test/bridge/safety-alarm.test.ts).
     await a.inject({ method: 'PUT', url: `/api/cells/${CELL}/door`, payload: { open: false } });
+    expect((await active(a)).map((x) => x.kind)).toEqual(['door_open_low_o2']);
+    await reading(a, { o2: '20.90' });
+    expect((await a.inject({ method: 'POST', url: `/api/alarms/${safety!.id}/reset` })).json()).toMatchObject({ state: 'cleared', ackedBy: 'open-bench' });
     expect(await active(a)).toEqual([]);
   });
 
