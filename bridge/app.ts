@@ -3,13 +3,15 @@
  * listens. Ports are opened when the app becomes ready and everything opened is closed in `onClose`.
  */
 
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import AjvCompiler from '@fastify/ajv-compiler';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { Binding } from './devices/binding.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeviceManager, type DiscoveryOptions, type PortConfig } from './devices/device-manager.js';
 import { BridgeError, type BridgeErrorCode, type ErrorBody } from './errors.js';
 import { authPlugin, type AuthOptions } from './auth/auth.js';
+import { SECURITY_HEADERS } from './auth/browser-guard.js';
 import { CellMap, type CellConfig } from './cells.js';
 import type { CellAlarmConfig } from './alarms/alarm-engine.js';
 import { alarmsPlugin } from './alarms/alarms-plugin.js';
@@ -74,8 +76,34 @@ declare module 'fastify' {
   }
 }
 
+type CompilerOptions = { customOptions?: Record<string, unknown>; plugins?: unknown[] };
+/** At run time Fastify hands a compiler a route definition ({ schema, httpPart, ... }), whatever ajv-compiler's typings say. */
+type Compile = (definition: { schema: unknown; httpPart?: string }) => unknown;
+
+/**
+ * Fastify's validator (@fastify/ajv-compiler), twice, for one app: request bodies are JSON and keep their
+ * types (`null` is not 0 for a threshold nor false for a door, "8" is not 8), while the query string,
+ * path parameters and headers are text and have their numbers and booleans read from it (`?limit=10`),
+ * as Fastify's default does (`coerceTypes: 'array'`). Both otherwise keep Fastify's Ajv options and the
+ * app's `ajv.customOptions`.
+ */
+function perPartValidators(): AjvCompiler.BuildCompilerFromPool {
+  const bodyValidators = AjvCompiler();
+  const textValidators = AjvCompiler();
+  function buildValidator(externalSchemas: Record<string, unknown>, options: CompilerOptions = {}): Compile {
+    const withCoercion = (coerceTypes: false | 'array') => ({ ...options, customOptions: { ...options.customOptions, coerceTypes } }) as never;
+    const body = bodyValidators(externalSchemas as never, withCoercion(false)) as unknown as Compile;
+    const text = textValidators(externalSchemas as never, withCoercion('array')) as unknown as Compile;
+    return (definition) => (definition.httpPart === 'body' ? body : text)(definition);
+  }
+  return buildValidator as unknown as AjvCompiler.BuildCompilerFromPool;
+}
+
+/** Fastify's `maxParamLength` (its default): a longer path parameter is 414 BRIDGE_ERR_URI_TOO_LONG. */
+const MAX_PARAM_LENGTH = 100;
+
 /** Maps Fastify's own error codes to ours, so a client never has to know Fastify's. */
-function toErrorBody(err: FastifyError): ErrorBody {
+function toErrorBody(err: FastifyError, request: FastifyRequest): ErrorBody {
   if (err instanceof BridgeError) {
     return {
       statusCode: err.statusCode,
@@ -106,14 +134,42 @@ function toErrorBody(err: FastifyError): ErrorBody {
     if (Array.isArray(params.allowedValues)) reason = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     return { statusCode: 400, code, error: 'Bad Request', message: `${err.validationContext ?? 'body'} field "${fieldName}" ${reason}`, field: fieldName };
   }
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { statusCode: 413, code: 'BRIDGE_ERR_BODY_TOO_LARGE', error: 'Payload Too Large', message: err.message };
+  const path = request.url.split('?')[0] ?? request.url;
+  const shown = path.length > 80 ? `${path.slice(0, 80)}...` : path;
+  const body = (statusCode: number, code: BridgeErrorCode, message: string): ErrorBody => ({ statusCode, code, error: statusText(statusCode), message });
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return body(413, 'BRIDGE_ERR_BODY_TOO_LARGE', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = String(request.headers['content-type'] ?? '').slice(0, 80);
+      return body(415, 'BRIDGE_ERR_UNSUPPORTED_MEDIA_TYPE', `content type "${type}" is not accepted; send the body as application/json`);
+    }
+    case 'FST_ERR_BAD_URL':
+      return body(400, 'BRIDGE_ERR_BAD_URL', `the URL path "${shown}" cannot be decoded (a malformed %-escape?)`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return body(414, 'BRIDGE_ERR_URI_TOO_LONG', `a path parameter of "${shown}" is longer than ${MAX_PARAM_LENGTH} characters`);
   }
-  if (err.code?.startsWith('FST_ERR_CTP_') || (err.statusCode === 400 && err.code !== undefined)) {
-    const statusCode = err.statusCode ?? 400;
-    return { statusCode, code: 'BRIDGE_ERR_BAD_BODY', error: statusText(statusCode), message: err.message };
+  const status = err.statusCode ?? 500;
+  if (err.code?.startsWith('FST_ERR_CTP_')) return body(status, 'BRIDGE_ERR_BAD_BODY', err.message);
+  if (status >= 400 && status < 500) {
+    // Any other client error (a plugin's, a future Fastify one) still gets one of our codes.
+    const byStatus: Record<number, BridgeErrorCode> = {
+      404: 'BRIDGE_ERR_NOT_FOUND',
+      413: 'BRIDGE_ERR_BODY_TOO_LARGE',
+      414: 'BRIDGE_ERR_URI_TOO_LONG',
+      415: 'BRIDGE_ERR_UNSUPPORTED_MEDIA_TYPE',
+      429: 'BRIDGE_ERR_RATE_LIMITED',
+    };
+    return body(status, byStatus[status] ?? 'BRIDGE_ERR_BAD_REQUEST', err.message);
   }
-  return { statusCode: 500, code: 'BRIDGE_ERR_INTERNAL', error: 'Internal Server Error', message: 'internal error; see the bridge log' };
+  return body(500, 'BRIDGE_ERR_INTERNAL', 'internal error; see the bridge log');
+}
+
+/** Answers any error, the route's or Fastify's own (bad URL, too long a parameter), with our error body. */
+function sendError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const body = toErrorBody(err, request);
+  if (body.statusCode >= 500) request.log.error({ err }, 'request failed');
+  void reply.status(body.statusCode).send(body);
 }
 
 function statusText(status: number): string {
@@ -124,6 +180,7 @@ function statusText(status: number): string {
     404: 'Not Found',
     409: 'Conflict',
     413: 'Payload Too Large',
+    414: 'URI Too Long',
     415: 'Unsupported Media Type',
     429: 'Too Many Requests',
     500: 'Internal Server Error',
@@ -137,8 +194,13 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 16384,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Unknown fields are an error the client should hear about, not something to drop in silence.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: perPartValidators() } },
+    // Errors the router meets before any route or hook runs (bad URL, too long a parameter) get our body
+    // too, and the security headers, which no onSend hook adds to these.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply.headers(SECURITY_HEADERS)),
   });
   const clock = options.clock ?? systemClock;
   const store = new SqliteStore(options.dbPath ?? '.cellbench/bench.sqlite');
@@ -164,11 +226,10 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   app.decorate('devices', devices);
   app.decorate('cells', cells);
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    const body = toErrorBody(err);
-    if (body.statusCode >= 500) request.log.error({ err }, 'request failed');
-    void reply.status(body.statusCode).send(body);
-  });
+  app.setErrorHandler((err: FastifyError, request, reply) => sendError(err, request, reply));
+  // The API speaks JSON only. Fastify would parse text/plain too, the one body type a foreign page can
+  // POST without a CORS preflight; it is refused with 415 instead.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
       statusCode: 404,

@@ -8,6 +8,11 @@
  *   narrows it to some devices and cells (socket.io sends an event once however many rooms match).
  * - `command` runs a device command for a client with an operator token, as the REST route does.
  *   Failed socket auth counts towards the same per-address failure limit as REST.
+ * - A local-only bench (the open bench) refuses a handshake whose Host or Origin is not a loopback one
+ *   (browser-guard.ts): a foreign page could otherwise open valves through a cross-origin WebSocket. The
+ *   check is a middleware rather than engine.io's `allowRequest`, so that the client gets a clear
+ *   `connect_error` (message and `data.code`) rather than a bare failed upgrade; nothing reaches a
+ *   refused socket's handlers.
  */
 
 import fp from 'fastify-plugin';
@@ -16,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import { VALVE_NAMES } from '../firmware/protocol/index.js';
 import { BridgeError } from './errors.js';
 import type { Actor } from './auth/auth.js';
+import { refusedBrowserRequest } from './auth/browser-guard.js';
 import type {
   BridgeSnapshot,
   ClientToServerEvents,
@@ -72,16 +78,18 @@ export const realtime = fp(
       socket.data.token = token;
       const ip = socket.handshake.address;
       const refuse = (e: BridgeError): void => next(Object.assign(new Error(e.message), { data: { code: e.code } }));
+      const foreign = app.auth.localOnly ? refusedBrowserRequest(socket.handshake.headers) : undefined;
+      if (foreign) return refuse(foreign);
       void (async () => {
-        if (app.auth.protectReads && (await app.authFailures.blocked(ip))) {
-          return refuse(new BridgeError('BRIDGE_ERR_RATE_LIMITED', 429, `too many failed attempts from ${ip}`));
-        }
         try {
-          socket.data.actor = app.auth.protectReads ? app.auth.authorize(token, 'viewer', 'connecting') : app.auth.identify(token);
+          socket.data.actor = app.auth.protectReads
+            ? await app.authFailures.authorize(ip, token, 'viewer', 'connecting', 'handshake')
+            : app.auth.identify(token);
           next();
         } catch (err) {
-          if (app.auth.protectReads) await app.authFailures.fail(ip);
-          refuse(err as BridgeError);
+          if (err instanceof BridgeError) return refuse(err);
+          app.log.error({ err }, 'socket handshake failed');
+          refuse(new BridgeError('BRIDGE_ERR_INTERNAL', 500, 'internal error; see the bridge log'));
         }
       })();
     });
@@ -120,16 +128,7 @@ export const realtime = fp(
     async function runCommand(socket: BridgeSocket, command: unknown): Promise<SocketCommandResult> {
       const ip = socket.handshake.address;
       try {
-        if (await app.authFailures.blocked(ip)) {
-          throw new BridgeError('BRIDGE_ERR_RATE_LIMITED', 429, `too many failed attempts from ${ip}`);
-        }
-        let actor: Actor | undefined;
-        try {
-          actor = app.auth.authorize(socket.data.token, 'operator', 'a socket command');
-        } catch (err) {
-          if ((err as BridgeError).code !== 'BRIDGE_ERR_READ_ONLY') await app.authFailures.fail(ip);
-          throw err;
-        }
+        const actor: Actor | undefined = await app.authFailures.authorize(ip, socket.data.token, 'operator', 'a socket command', 'handshake');
         if (!validCommand(command)) {
           throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, 'a socket command is {deviceId, op: "set_valve", valve: "n2"|"air"|"scrub", on: boolean}');
         }

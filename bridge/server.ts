@@ -2,12 +2,14 @@
  * The one file that listens: builds the bridge app, lets the caller add plugins (the dashboard), and
  * binds it to a host and port. Loopback by default; an open bench (auth mode `open`, the default) may
  * only listen on a loopback address, so leaving the machine takes `auth: { mode: 'tokens' }` (or
- * the read-only demo mode).
+ * the read-only demo mode). Listening on loopback is not enough on its own (any web page can send requests
+ * to 127.0.0.1): the open bench also refuses foreign Host and Origin headers (auth/browser-guard.ts).
  */
 
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildApp, type BridgeOptions } from './app.js';
 import { BridgeError } from './errors.js';
+import { isLoopbackHostname } from './auth/browser-guard.js';
 
 export interface ServeOptions extends BridgeOptions {
   /** Default '127.0.0.1'. */
@@ -24,9 +26,9 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** Whether a host name or address only reaches this machine. */
+/** Whether a host name or address only reaches this machine: localhost, 127.0.0.0/8, ::1. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return isLoopbackHostname(host);
 }
 
 export async function startBridge(options: ServeOptions = {}): Promise<RunningBridge> {
@@ -52,5 +54,6 @@ export async function startBridge(options: ServeOptions = {}): Promise<RunningBr
   }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  return { app, url: `http://${host}:${boundPort}`, close: () => app.close() };
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return { app, url: `http://${urlHost}:${boundPort}`, close: () => app.close() };
 }

@@ -2,6 +2,10 @@
  * Serves the live-cells page from the bridge's own HTTP server: `/` is the page, `/dashboard/*` its
  * script and style. The script is TypeScript bundled with esbuild in memory when the plugin registers
  * (tens of milliseconds), so the page is always built from the sources next to it.
+ *
+ * The bridge sends every response with a content security policy (bridge/auth/browser-guard.ts:
+ * `default-src 'self'`, same-origin scripts, styles, fetch and WebSocket, no framing), so the page keeps
+ * its script and style in these files: no inline `<script>`, `<style>`, `style=` or `on...=` handlers.
  */
 
 import { build } from 'esbuild';

@@ -5,7 +5,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { BridgeError, errorBodySchema } from '../errors.js';
-import { parseTime } from '../routes/devices.js';
+import { parseEventTime } from '../routes/devices.js';
 import { ALARM_KINDS } from './alarm-engine.js';
 
 const nullableNumber = { type: ['number', 'null'] } as const;
@@ -69,6 +69,21 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => app.alarms.acknowledge(req.params.id, req.actor?.name ?? 'unknown', app.clock.now()),
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/alarms/:id/reset',
+    {
+      config: { role: 'operator' },
+      schema: {
+        summary:
+          'Reset the latched person-safety alarm (operator): it clears only once a plausible O2 at or above the limit has been read since it was raised; while the door is open with O2 low or unknown, or no such O2 has been read, 409 BRIDGE_ERR_ALARM_SAFETY. Other alarms clear by themselves (400).',
+        security,
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        response: { 200: alarmSchema, 404: errorBodySchema, 409: errorBodySchema, ...writeErrors },
+      },
+    },
+    async (req) => app.alarms.reset(req.params.id, req.actor?.name ?? 'unknown', app.clock.now()),
   );
 
   const thresholdProps = {
@@ -145,7 +160,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       cellOr404(req.params.cellId);
-      app.alarms.setDoor(req.params.cellId, req.body.open, parseTime(req.body.at, 'at', app.clock.now()));
+      app.alarms.setDoor(req.params.cellId, req.body.open, parseEventTime(req.body.at, 'at', app.clock.now()));
       return { cellId: req.params.cellId, open: req.body.open };
     },
   );
@@ -169,7 +184,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       cellOr404(req.params.cellId);
-      const at = parseTime(req.body.calibratedAt, 'calibratedAt', app.clock.now());
+      const at = parseEventTime(req.body.calibratedAt, 'calibratedAt', app.clock.now());
       const dueAtMs = Math.round(at + req.body.intervalDays * 86_400_000);
       app.alarms.setCalibration(req.params.cellId, at, dueAtMs);
       return { cellId: req.params.cellId, dueAtMs };
@@ -190,7 +205,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       cellOr404(req.params.cellId);
-      app.alarms.setCalGasBottle(req.params.cellId, req.body.bottleBar, parseTime(req.body.at, 'at', app.clock.now()));
+      app.alarms.setCalGasBottle(req.params.cellId, req.body.bottleBar, parseEventTime(req.body.at, 'at', app.clock.now()));
       return { cellId: req.params.cellId, bottleBar: req.body.bottleBar };
     },
   );
@@ -255,7 +270,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const cellId = req.params.cellId;
       cellOr404(cellId);
-      const at = parseTime(req.body.measuredAt, 'measuredAt', app.clock.now());
+      const at = parseEventTime(req.body.measuredAt, 'measuredAt', app.clock.now());
       const deviceIds = app.cells.devicesOf(cellId, app.devices.list().map((d) => d.id).concat(app.store.deviceIds()));
       const sensor = deviceIds.map((d) => app.store.readingAt(d, at)).filter((r) => r !== undefined).sort((a, b) => b.measuredAtMs - a.measuredAtMs)[0];
       if (!sensor) {

@@ -10,12 +10,18 @@
  * - `tokens`: a valid token of a high enough role is needed on every write (and on reads with
  *   `protectReads`);
  * - `open`: the open bench: requests without a token act as the operator "open-bench"; only allowed on a
- *   loopback address (server.ts refuses anything else). Admin routes still need an admin token;
+ *   loopback address (server.ts refuses anything else), and only for requests and socket.io handshakes
+ *   with a loopback Host and, when they have one, a loopback Origin (browser-guard.ts). Admin routes still
+ *   need an admin token;
  * - `read-only`: the demo mode: every write is refused with 403 BRIDGE_ERR_READ_ONLY, whoever asks.
  *
- * Failed attempts (no token, unknown token, wrong role) are counted per client address with
- * @fastify/rate-limit; past `maxFailures` in `failureWindowMs` the client gets 429 BRIDGE_ERR_RATE_LIMITED
- * until the window passes, even with a good token.
+ * The role is checked in an `onRequest` hook, before the body is parsed or validated: an anonymous caller
+ * learns nothing about a route's body (401, never 400/415).
+ *
+ * Failed attempts (no token or an unknown one, where a role is needed) are counted per client address with
+ * @fastify/rate-limit; past `maxFailures` in `failureWindowMs` further failed attempts get 429
+ * BRIDGE_ERR_RATE_LIMITED until the window passes. A valid token always passes: a known token of too low
+ * a role is 403 and not counted, so a burst of bad guesses from an address never locks out its real users.
  */
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -23,6 +29,7 @@ import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BridgeError } from '../errors.js';
+import { browserGuard } from './browser-guard.js';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
@@ -39,6 +46,12 @@ export interface AuthOptions {
   maxFailures?: number;
   /** Window over which failures are counted, in ms. Default 60000. */
   failureWindowMs?: number;
+  /**
+   * Answer only requests and socket.io handshakes with a loopback Host and (when present) a loopback Origin
+   * (browser-guard.ts). Always true for the open bench (false there is an error); default false in tokens
+   * and read-only mode.
+   */
+  localOnly?: boolean;
 }
 
 export interface Actor {
@@ -88,6 +101,8 @@ interface TokenStore {
 export class Authenticator {
   readonly mode: AuthMode;
   readonly protectReads: boolean;
+  /** Whether Host and Origin must be loopback ones (browser-guard.ts). */
+  readonly localOnly: boolean;
   private readonly configured = new Map<string, { name: string; role: Role }>();
   private readonly store: TokenStore;
   private readonly now: () => number;
@@ -96,6 +111,10 @@ export class Authenticator {
     this.mode = options.mode ?? 'open';
     if (!['tokens', 'open', 'read-only'].includes(this.mode)) throw new RangeError(`"auth.mode" must be tokens, open or read-only: "${this.mode}"`);
     this.protectReads = options.protectReads ?? false;
+    if (this.mode === 'open' && options.localOnly === false) {
+      throw new RangeError('"auth.localOnly" cannot be false for an open bench: without tokens, only pages served from this machine may drive it');
+    }
+    this.localOnly = this.mode === 'open' || options.localOnly === true;
     this.store = store;
     this.now = now;
     for (const t of options.tokens ?? []) {
@@ -128,25 +147,41 @@ export class Authenticator {
 
   /**
    * Decides whether `token` may do something that needs `role`; returns the actor or throws the
-   * BridgeError to answer with. `what` names the action for the message.
+   * BridgeError to answer with. `what` names the action for the message; `via` says where the client
+   * gives its token (an HTTP header or the socket.io handshake), so that a refusal says what works.
    */
-  authorize(token: string | undefined, role: Role | undefined, what: string): Actor | undefined {
+  authorize(token: string | undefined, role: Role | undefined, what: string, via: TokenVia = 'header'): Actor | undefined {
     const actor = this.identify(token);
-    if (token && !actor) throw new BridgeError('BRIDGE_ERR_UNAUTHORIZED', 401, `the token is not known or was revoked; ${what} needs a ${role ?? 'viewer'} token`);
+    const needed = `${withArticle(role ?? 'viewer')} token`;
+    const where = via === 'header' ? 'send "Authorization: Bearer <token>"' : "give it in the socket.io handshake's auth.token: io(url, { auth: { token } })";
+    if (token && !actor) throw new BridgeError('BRIDGE_ERR_UNAUTHORIZED', 401, `the token is not known or was revoked; ${what} needs ${needed}`);
     if (role === undefined) return actor;
     if (this.mode === 'read-only' && rank(role) >= rank('operator')) {
       throw new BridgeError('BRIDGE_ERR_READ_ONLY', 403, `the bridge runs in read-only demo mode; ${what} is not allowed`);
     }
     if (actor) {
       if (rank(actor.role) < rank(role)) {
-        throw new BridgeError('BRIDGE_ERR_FORBIDDEN', 403, `token "${actor.name}" has role ${actor.role}; ${what} needs ${role}`);
+        throw new BridgeError('BRIDGE_ERR_FORBIDDEN', 403, `token "${actor.name}" has the ${actor.role} role; ${what} needs ${needed}`);
       }
       return actor;
     }
     if (this.mode === 'open' && rank(role) <= rank('operator')) return { name: 'open-bench', role: 'operator' };
     if (this.mode !== 'tokens' && role === 'viewer') return { name: 'anonymous', role: 'viewer' };
-    throw new BridgeError('BRIDGE_ERR_UNAUTHORIZED', 401, `${what} needs a ${role} token: send "Authorization: Bearer <token>"`);
+    throw new BridgeError('BRIDGE_ERR_UNAUTHORIZED', 401, `${what} needs ${needed}: ${where}`);
   }
+}
+
+/** Where a client gives its token: the `Authorization` header (REST) or the socket.io handshake's `auth.token`. */
+export type TokenVia = 'header' | 'handshake';
+
+/** "a viewer", "an operator", "an admin". */
+function withArticle(role: Role): string {
+  return `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+}
+
+/** Whether a refusal is a failed attempt that counts towards the limit: no token or an unknown one. */
+function isFailedAttempt(err: unknown): boolean {
+  return err instanceof BridgeError && err.code === 'BRIDGE_ERR_UNAUTHORIZED';
 }
 
 export interface AuthFailures {
@@ -154,6 +189,12 @@ export interface AuthFailures {
   blocked(ip: string): Promise<boolean>;
   /** Counts one failed attempt. */
   fail(ip: string): Promise<void>;
+  /**
+   * `Authenticator.authorize` for a client at `ip`, with the failure limit: a valid token always passes;
+   * a failed attempt is counted, or refused with 429 BRIDGE_ERR_RATE_LIMITED once the address has used up
+   * its failed attempts.
+   */
+  authorize(ip: string, token: string | undefined, role: Role | undefined, what: string, via?: TokenVia): Promise<Actor | undefined>;
 }
 
 /** The token of a request: `Authorization: Bearer <token>`. */
@@ -174,6 +215,8 @@ export const authPlugin = fp(
     const auth = new Authenticator(opts, opts.store, opts.now);
     app.decorate('auth', auth);
     app.decorateRequest('actor', undefined);
+    // Host and Origin first (a foreign page is refused before its token is looked at), then the role.
+    await app.register(browserGuard, { localOnly: auth.localOnly });
     await app.register(rateLimit, { global: false });
     const failures = app.createRateLimit({
       max: opts.maxFailures ?? 10,
@@ -183,35 +226,45 @@ export const authPlugin = fp(
 
     // The limiter reads only the address and the route's rate-limit group from a request.
     const asRequest = (ip: string) => ({ ip, routeOptions: { config: {} } }) as unknown as FastifyRequest;
-    app.decorate('authFailures', {
-      async blocked(ip: string) {
+    const authFailures: AuthFailures = {
+      async blocked(ip) {
         const seen = await failures(asRequest(ip), { increment: false });
         return !seen.isAllowed && seen.remaining === 0;
       },
-      async fail(ip: string) {
+      async fail(ip) {
         await failures(asRequest(ip));
       },
-    } satisfies AuthFailures);
+      async authorize(ip, token, role, what, via = 'header') {
+        try {
+          return auth.authorize(token, role, what, via);
+        } catch (err) {
+          if (!isFailedAttempt(err)) throw err;
+          const seen = await failures(asRequest(ip), { increment: false });
+          if (!seen.isAllowed && seen.remaining === 0) {
+            throw new BridgeError(
+              'BRIDGE_ERR_RATE_LIMITED',
+              429,
+              `too many failed attempts from ${ip}; try again in ${seen.ttlInSeconds} s (a valid token is accepted meanwhile)`,
+            );
+          }
+          await failures(asRequest(ip));
+          throw err;
+        }
+      },
+    };
+    app.decorate('authFailures', authFailures);
 
-    app.addHook('preHandler', async (request) => {
-      const config = request.routeOptions.config;
-      let role = config?.role;
+    // onRequest, not preHandler: the route (and its config.role) is known, the body not yet parsed, so an
+    // anonymous caller gets 401 before any 400/413/415 about a body.
+    app.addHook('onRequest', async (request) => {
+      let role = request.routeOptions.config?.role;
       if (role === undefined && auth.protectReads && request.url.startsWith('/api/')) role = 'viewer';
       if (role === undefined) {
         // Public route: note who it is when a good token came along; ignore a bad one.
         request.actor = auth.identify(bearer(request));
         return;
       }
-      const seen = await failures(request, { increment: false });
-      if (!seen.isAllowed && seen.remaining === 0) {
-        throw new BridgeError('BRIDGE_ERR_RATE_LIMITED', 429, `too many failed attempts from ${request.ip}; try again in ${seen.ttlInSeconds} s`);
-      }
-      try {
-        request.actor = auth.authorize(bearer(request), role, `${request.method} ${request.routeOptions.url}`);
-      } catch (err) {
-        if (err instanceof BridgeError && err.code !== 'BRIDGE_ERR_READ_ONLY') await failures(request);
-        throw err;
-      }
+      request.actor = await authFailures.authorize(request.ip, bearer(request), role, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`);
     });
   },
   { name: 'cellbench-auth' },

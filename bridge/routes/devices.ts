@@ -94,23 +94,89 @@ const idParams = {
 
 const MAX_LIMIT = 10_000;
 
+/** The latest time the API takes: the end of ISO 8601's four-digit years. */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** How far after the bench clock a time something happened may be (a handheld's or client's clock running ahead). */
+export const FUTURE_SLACK_MS = 15 * 60_000;
+
+export interface TimeLimits {
+  /** Where the value came from, for the code (BRIDGE_ERR_BAD_QUERY or _BAD_BODY) and the message. Default 'query'. */
+  part?: 'query' | 'body';
+  /** The bench clock: with it, a time more than `futureSlackMs` after it is refused. Default: no such limit. */
+  nowMs?: number;
+  /** Default FUTURE_SLACK_MS (15 min). */
+  futureSlackMs?: number;
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/i;
+
+/** Days in `month` (1-12) of `year`: day 0 of the next month is the last day of this one. */
+function daysInMonth(year: number, month: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, 0);
+  return d.getUTCDate();
+}
+
 /**
- * A time bound from the query string: an ISO 8601 date-time ('2026-11-21T12:00:00Z') or epoch
- * milliseconds ('1795000000000').
+ * Epoch ms of an ISO 8601 date-time whose every part is real (no 2026-02-30, no 24:00 or 12:60), or
+ * undefined. Date.parse alone is not enough: it rolls 2026-02-30 over into March. Without a zone the time
+ * is the bridge's local time, as Date.parse reads it.
  */
-export function parseTime(value: string | undefined, fieldName: string, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  if (/^\d{1,15}$/.test(value)) return Number(value);
-  if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return ms;
+function isoDateTime(value: string): number | undefined {
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const zone = m[8];
+  if (zone === undefined) {
+    const local = new Date(year, month - 1, day, hour, minute, second, ms);
+    local.setFullYear(year);
+    return local.getTime();
   }
-  throw new BridgeError(
-    'BRIDGE_ERR_BAD_QUERY',
-    400,
-    `query field "${fieldName}" must be an ISO 8601 date-time or epoch milliseconds: "${value.slice(0, 40)}"`,
-    { field: fieldName },
-  );
+  let offsetMin = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const [oh, om] = zone.slice(1).split(':').map(Number) as [number, number];
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const utc = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  utc.setUTCFullYear(year);
+  return utc.getTime() - offsetMin * 60_000;
+}
+
+/**
+ * A time from a request: an ISO 8601 date-time ('2026-11-21T12:00:00Z', a real calendar date) or epoch
+ * milliseconds ('1795000000000'), between 1970 and 9999; with `limits.nowMs`, at most `futureSlackMs`
+ * after it. Errors are 400 naming the field (BRIDGE_ERR_BAD_QUERY, or _BAD_BODY for `part: 'body'`).
+ */
+export function parseTime(value: string | undefined, fieldName: string, fallback: number, limits: TimeLimits = {}): number {
+  if (value === undefined || value === '') return fallback;
+  const part = limits.part ?? 'query';
+  const refuse = (why: string): BridgeError =>
+    new BridgeError(part === 'query' ? 'BRIDGE_ERR_BAD_QUERY' : 'BRIDGE_ERR_BAD_BODY', 400, `${part} field "${fieldName}" ${why}: "${value.slice(0, 40)}"`, {
+      field: fieldName,
+    });
+  const ms = /^\d{1,15}$/.test(value) ? Number(value) : isoDateTime(value);
+  if (ms === undefined) {
+    throw refuse('must be an ISO 8601 date-time with a real calendar date and time (e.g. 2026-11-21T12:00:00Z) or epoch milliseconds');
+  }
+  if (ms < 0) throw refuse('is before 1970-01-01');
+  if (ms > MAX_TIME_MS) throw refuse('is after 9999-12-31');
+  if (limits.nowMs !== undefined) {
+    const slackMs = limits.futureSlackMs ?? FUTURE_SLACK_MS;
+    if (ms > limits.nowMs + slackMs) {
+      throw refuse(`is in the future: after the bench clock (${new Date(limits.nowMs).toISOString()}) by more than ${Math.round(slackMs / 60_000)} min`);
+    }
+  }
+  return ms;
+}
+
+/** A body's time something happened (a door, a calibration, a measurement): default now, not in the future. */
+export function parseEventTime(value: string | undefined, fieldName: string, nowMs: number): number {
+  return parseTime(value, fieldName, nowMs, { part: 'body', nowMs });
 }
 
 export async function deviceRoutes(app: FastifyInstance): Promise<void> {

@@ -18,7 +18,8 @@ export const openApi = fp(
           version: '1',
           description:
             'Boards, readings, commands, alarms and tokens of a cellbench bench. Errors are JSON with a BRIDGE_ERR_* code. ' +
-            'Write routes need `Authorization: Bearer <token>` of the role named in their description (unless the bridge runs as an open bench).',
+            'Write routes need `Authorization: Bearer <token>` of the role named in their description (unless the bridge runs as an open bench). ' +
+            'An open bench answers only requests whose Host is a loopback name and whose Origin, if any, is a loopback origin (403 BRIDGE_ERR_BAD_HOST / BRIDGE_ERR_BAD_ORIGIN).',
         },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a cellbench API token (cbt_...)' } } },
       },
