@@ -17,6 +17,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Where Debian's python3 packages put their modules (for Debian's /usr/bin/python3, the one the tests run). */
+const DEBIAN_PYTHON3_LIB = '/usr/lib/python3/dist-packages';
+
 /**
  * What the bench needs from Debian, and how to tell that it is there without asking dpkg
  * (so that the check also works where the tool came from somewhere else).
@@ -37,6 +40,15 @@ export const DEBIAN_PACKAGES = [
   { pkg: 'clang', why: 'compiles the firmware to WebAssembly (wasm target)', present: () => onPath('clang') },
   // clang --target=wasm32 runs wasm-ld by that name (Debian's lld provides it beside ld.lld).
   { pkg: 'lld', why: 'links the wasm target (wasm-ld)', present: () => onPath('wasm-ld') },
+  // Independent Modbus masters the CO2 module emulator is tested against (test/firmware/modbus-independent-clients).
+  { pkg: 'mbpoll', why: 'a Modbus-RTU master on libmodbus, to check the CO2 module emulator', present: () => onPath('mbpoll') },
+  { pkg: 'python3-pymodbus', why: 'pymodbus, a second Modbus-RTU master for the same tests', present: () => existsSync(`${DEBIAN_PYTHON3_LIB}/pymodbus/client/__init__.py`) },
+  // pymodbus's client imports serial_asyncio; Debian only recommends it, and setup installs without recommends.
+  {
+    pkg: 'python3-serial-asyncio',
+    why: 'serial ports for pymodbus (with python3-serial)',
+    present: () => existsSync(`${DEBIAN_PYTHON3_LIB}/serial_asyncio/__init__.py`) && existsSync(`${DEBIAN_PYTHON3_LIB}/serial/__init__.py`),
+  },
 ];
 
 /** @param {string} name */

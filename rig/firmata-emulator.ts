@@ -1,9 +1,22 @@
 /**
- * A rig I/O board that speaks Firmata (the StandardFirmata subset johnny-five uses), for the fast and hil
- * modes and the tests: it answers the version, firmware, capability, analog-mapping and pin-state queries,
- * takes pin modes and digital writes, and reports digital inputs. Its relays act through `output` events
- * (the simulator, or a test, listens), its inputs are set with `setInput` (a door switch), and `wiring`
- * connects an output pin to an input pin, as a bench reads a valve output back.
+ * A rig I/O board that speaks Firmata (firmata/protocol, protocol.md, version 2.5 as StandardFirmata 2.5
+ * reports it), for the fast and hil modes and the tests: it answers the version, firmware, capability,
+ * analog-mapping and pin-state queries, takes pin modes, digital writes and SYSTEM_RESET, and reports digital
+ * inputs. Its relays act through `output` events (the simulator, or a test, listens), its inputs are driven
+ * with `setInput` (a door switch), and `wiring` connects an output pin to an input pin, as a bench reads a
+ * valve output back.
+ *
+ * What it is, in the protocol's terms:
+ * - Every pin is digital, with the modes INPUT, OUTPUT and PULLUP (capability response); a SET_PIN_MODE to
+ *   any other mode is refused with a STRING_DATA message and the pin keeps its mode. It simulates no analog
+ *   input, so the analog mapping gives no pin a channel and REPORT_ANALOG has nothing to report.
+ * - A pin's state (PIN_STATE_RESPONSE) is, as protocol.md says, not its value: for an output the value last
+ *   written to it, for an input its pull-up (0 for INPUT, 1 for PULLUP).
+ * - An input's level is what drives it from outside (`setInput`, or the output wired to it), else its
+ *   pull-up's 1 in PULLUP mode, else 0. An output drives its relay (and its wire) while it is an OUTPUT at 1.
+ * - Power-up and SYSTEM_RESET: every pin an INPUT without pull-up, every written value 0, no reporting.
+ *   A reset opens every relay that was closed (`output` events), as a board's outputs drop when it resets.
+ * - Enabling REPORT_DIGITAL for a port reports the port at once (protocol 2.4), then on every change.
  *
  * It is a byte-level device: feed it what the host writes with `receive`, and `attach` a sink for what it
  * sends. `attachFirmataEmulatorToPort` puts it on a serial port (e.g. the far end of a PTY pair).
@@ -28,37 +41,48 @@ const ANALOG_MAPPING_QUERY = 0x69;
 const ANALOG_MAPPING_RESPONSE = 0x6a;
 const PIN_STATE_QUERY = 0x6d;
 const PIN_STATE_RESPONSE = 0x6e;
+const STRING_DATA = 0x71;
 const SAMPLING_INTERVAL = 0x7a;
+/** The analog mapping's "no channel" and the capability response's end of a pin's modes. */
+const NONE = 0x7f;
 
 export const FIRMATA_MODES = { INPUT: 0x00, OUTPUT: 0x01, ANALOG: 0x02, PULLUP: 0x0b } as const;
+/** The modes every pin of this board has, with their resolution (1: binary), in capability order. */
+const PIN_MODES: ReadonlyArray<readonly [mode: number, resolution: number]> = [
+  [FIRMATA_MODES.INPUT, 1],
+  [FIRMATA_MODES.OUTPUT, 1],
+  [FIRMATA_MODES.PULLUP, 1],
+];
 
 /** The longest sysex message taken; longer ones are dropped (a bounded buffer, as on the board). */
 const MAX_SYSEX_BYTES = 256;
 
 export interface FirmataEmulatorOptions {
-  /** Digital pins 0..pinCount-1. Default 20 (an Uno: 14 digital + 6 analog). */
+  /** Digital pins 0..pinCount-1, at most 128. Default 20 (an Uno's 14 digital pins and A0..A5 used as digital). */
   pinCount?: number;
-  /** Pins that are also analog inputs, in channel order. Default [14..19]. */
-  analogPins?: number[];
-  /** Output pin → input pin: writing the output sets the input, as a read-back wire does. Default {}. */
+  /** Output pin → input pin: the output drives the input, as a read-back wire does. Default {}. */
   wiring?: Record<number, number>;
   /** Firmware name reported. Default 'cellbench-rig-io'. */
   firmwareName?: string;
 }
 
 export interface FirmataEmulatorEvents {
-  /** A pin in OUTPUT mode changed, e.g. a relay closed. */
+  /** A relay changed: 1 when its pin became an OUTPUT driven high, 0 when it stopped being one. */
   output: [pin: number, value: 0 | 1];
   mode: [pin: number, mode: number];
 }
 
 export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
   readonly pinCount: number;
-  readonly analogPins: number[];
   private readonly wiring: Record<number, number>;
   private readonly firmwareName: string;
   private readonly modes: number[];
-  private readonly values: Array<0 | 1>;
+  /** What was last written to each pin as an output (its state while it is one). */
+  private readonly written: Array<0 | 1>;
+  /** What drives each pin from outside (a switch, a wire); undefined: nothing. */
+  private readonly driven: Array<0 | 1 | undefined>;
+  /** Whether each pin's output drives its relay now, as last emitted. */
+  private readonly relays: Array<0 | 1>;
   private readonly reportPorts = new Set<number>();
   private sink: ((bytes: Buffer) => void) | undefined;
   private pending: number[] = [];
@@ -69,11 +93,15 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
   constructor(options: FirmataEmulatorOptions = {}) {
     super();
     this.pinCount = options.pinCount ?? 20;
-    this.analogPins = options.analogPins ?? [14, 15, 16, 17, 18, 19];
+    if (!Number.isInteger(this.pinCount) || this.pinCount < 1 || this.pinCount > 128) {
+      throw new RangeError(`"pinCount" must be an integer 1..128: ${this.pinCount}`);
+    }
     this.wiring = options.wiring ?? {};
     this.firmwareName = options.firmwareName ?? 'cellbench-rig-io';
     this.modes = Array.from({ length: this.pinCount }, () => FIRMATA_MODES.INPUT);
-    this.values = Array.from({ length: this.pinCount }, () => 0 as const);
+    this.written = Array.from({ length: this.pinCount }, () => 0 as const);
+    this.driven = Array.from({ length: this.pinCount }, () => undefined);
+    this.relays = Array.from({ length: this.pinCount }, () => 0 as const);
   }
 
   /** Connects the board's transmit line; on connect it announces itself, as StandardFirmata does at reset. */
@@ -88,24 +116,39 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
     }
   }
 
-  /** The level of a pin (an output's last write, an input's last set). */
+  /** The level of a pin: an output's written value, an input's level (see the file's comment). */
   pin(pin: number): 0 | 1 {
-    return this.values[pin] ?? 0;
+    if (this.modes[pin] === FIRMATA_MODES.OUTPUT) return this.written[pin] ?? 0;
+    return this.level(pin);
   }
 
   mode(pin: number): number {
     return this.modes[pin] ?? FIRMATA_MODES.INPUT;
   }
 
-  /** Drives an input pin, e.g. the door switch. Reported when its port is reported. */
+  /** Drives an input pin from outside, e.g. the door switch. Reported when its port is reported. */
   setInput(pin: number, value: boolean): void {
     this.checkPin(pin);
-    this.values[pin] = value ? 1 : 0;
-    this.reportPort(pin >> 3);
+    this.drive(pin, value ? 1 : 0);
   }
 
   private checkPin(pin: number): void {
     if (!Number.isInteger(pin) || pin < 0 || pin >= this.pinCount) throw new RangeError(`pin must be 0..${this.pinCount - 1}: ${pin}`);
+  }
+
+  private level(pin: number): 0 | 1 {
+    return this.driven[pin] ?? (this.modes[pin] === FIRMATA_MODES.PULLUP ? 1 : 0);
+  }
+
+  private isInput(pin: number): boolean {
+    return this.modes[pin] === FIRMATA_MODES.INPUT || this.modes[pin] === FIRMATA_MODES.PULLUP;
+  }
+
+  /** Sets what drives `pin` from outside and reports its port if its input level changed. */
+  private drive(pin: number, value: 0 | 1 | undefined): void {
+    const before = this.level(pin);
+    this.driven[pin] = value;
+    if (this.isInput(pin) && this.level(pin) !== before) this.reportPort(pin >> 3);
   }
 
   private send(bytes: number[]): void {
@@ -117,9 +160,11 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
   }
 
   private sendFirmware(): void {
-    const name: number[] = [];
-    for (const ch of Buffer.from(this.firmwareName, 'ascii')) name.push(ch & 0x7f, (ch >> 7) & 0x7f);
-    this.send([START_SYSEX, QUERY_FIRMWARE, 2, 5, ...name, END_SYSEX]);
+    this.send([START_SYSEX, QUERY_FIRMWARE, 2, 5, ...sevenBitPairs(this.firmwareName), END_SYSEX]);
+  }
+
+  private sendString(text: string): void {
+    this.send([START_SYSEX, STRING_DATA, ...sevenBitPairs(text), END_SYSEX]);
   }
 
   private reportPort(port: number): void {
@@ -128,19 +173,54 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
     for (let i = 0; i < 8; i++) {
       const pin = port * 8 + i;
       if (pin >= this.pinCount) break;
-      const m = this.modes[pin];
-      if ((m === FIRMATA_MODES.INPUT || m === FIRMATA_MODES.PULLUP) && this.values[pin]) v |= 1 << i;
+      if (this.isInput(pin) && this.level(pin)) v |= 1 << i;
     }
     this.send([DIGITAL_MESSAGE | port, v & 0x7f, (v >> 7) & 0x7f]);
   }
 
+  /** Emits the relay's change when whether `pin` drives it changed, and drives its wire. */
+  private updateRelay(pin: number): void {
+    const on: 0 | 1 = this.modes[pin] === FIRMATA_MODES.OUTPUT && this.written[pin] === 1 ? 1 : 0;
+    if (this.relays[pin] === on) return;
+    this.relays[pin] = on;
+    this.emit('output', pin, on);
+    const to = this.wiring[pin];
+    if (to !== undefined && to >= 0 && to < this.pinCount) this.drive(to, on);
+  }
+
   private write(pin: number, value: 0 | 1): void {
     if (pin < 0 || pin >= this.pinCount || this.modes[pin] !== FIRMATA_MODES.OUTPUT) return;
-    if (this.values[pin] === value) return;
-    this.values[pin] = value;
-    this.emit('output', pin, value);
-    const to = this.wiring[pin];
-    if (to !== undefined) this.setInput(to, value === 1);
+    this.written[pin] = value;
+    this.updateRelay(pin);
+  }
+
+  private setMode(pin: number, mode: number): void {
+    if (pin >= this.pinCount) return;
+    if (!PIN_MODES.some(([m]) => m === mode)) {
+      this.sendString(`pin ${pin} has no mode ${mode}`);
+      return;
+    }
+    const before = this.modes[pin]!;
+    if (before === mode) return;
+    const wasInputLevel = this.isInput(pin) ? this.level(pin) : undefined;
+    this.modes[pin] = mode;
+    // A pin that becomes an output has had nothing written to it yet.
+    if (mode === FIRMATA_MODES.OUTPUT) this.written[pin] = 0;
+    this.emit('mode', pin, mode);
+    this.updateRelay(pin);
+    if (this.isInput(pin) && this.level(pin) !== wasInputLevel) this.reportPort(pin >> 3);
+  }
+
+  /** Power-up state: every pin an INPUT, nothing written, no reporting; relays that were closed open. */
+  private reset(): void {
+    this.reportPorts.clear();
+    for (let p = 0; p < this.pinCount; p++) {
+      const changed = this.modes[p] !== FIRMATA_MODES.INPUT;
+      this.modes[p] = FIRMATA_MODES.INPUT;
+      this.written[p] = 0;
+      if (changed) this.emit('mode', p, FIRMATA_MODES.INPUT);
+      this.updateRelay(p);
+    }
   }
 
   /** Bytes the host wrote. Never throws: what is not Firmata is counted and dropped. */
@@ -154,14 +234,24 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
         this.inSysex = false;
         this.sysex(this.pending);
         this.pending = [];
-      } else if (this.pending.length >= MAX_SYSEX_BYTES) {
-        this.garbageBytes += this.pending.length;
+        return;
+      }
+      if (b & 0x80) {
+        // Every byte of a sysex payload has its top bit clear: a command byte ends a sysex cut short.
+        this.garbageBytes += this.pending.length + 1;
         this.inSysex = false;
         this.pending = [];
-      } else this.pending.push(b);
-      return;
+      } else {
+        if (this.pending.length >= MAX_SYSEX_BYTES) {
+          this.garbageBytes += this.pending.length;
+          this.inSysex = false;
+          this.pending = [];
+        } else this.pending.push(b);
+        return;
+      }
     }
     if (b === START_SYSEX) {
+      if (this.pending.length > 0) this.garbageBytes += this.pending.length;
       this.inSysex = true;
       this.pending = [];
       return;
@@ -185,17 +275,8 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
 
   private command(c: number, d1: number, d2: number): void {
     if (c === REPORT_VERSION) return this.sendVersion();
-    if (c === SYSTEM_RESET) {
-      this.reportPorts.clear();
-      for (let p = 0; p < this.pinCount; p++) if (this.modes[p] === FIRMATA_MODES.OUTPUT) this.write(p, 0);
-      return;
-    }
-    if (c === SET_PIN_MODE) {
-      if (d1 >= this.pinCount) return;
-      this.modes[d1] = d2;
-      this.emit('mode', d1, d2);
-      return;
-    }
+    if (c === SYSTEM_RESET) return this.reset();
+    if (c === SET_PIN_MODE) return this.setMode(d1, d2);
     if (c === SET_DIGITAL_PIN_VALUE) return this.write(d1, d2 ? 1 : 0);
     switch (c & 0xf0) {
       case DIGITAL_MESSAGE: {
@@ -215,9 +296,9 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
         } else this.reportPorts.delete(port);
         return;
       }
-      case REPORT_ANALOG:
-      case ANALOG_MESSAGE:
-        return; // no analog inputs are simulated yet
+      case REPORT_ANALOG: // no pin has an analog channel (the analog mapping says so): nothing to report
+      case ANALOG_MESSAGE: // an analog write (PWM): no pin has the mode
+        return;
       default:
         this.garbageBytes += 3;
     }
@@ -230,34 +311,37 @@ export class FirmataEmulator extends EventEmitter<FirmataEmulatorEvents> {
         return this.sendFirmware();
       case CAPABILITY_QUERY: {
         const out = [START_SYSEX, CAPABILITY_RESPONSE];
-        for (let p = 0; p < this.pinCount; p++) {
-          out.push(FIRMATA_MODES.INPUT, 1, FIRMATA_MODES.OUTPUT, 1, FIRMATA_MODES.PULLUP, 1);
-          if (this.analogPins.includes(p)) out.push(FIRMATA_MODES.ANALOG, 10);
-          out.push(0x7f);
-        }
+        for (let p = 0; p < this.pinCount; p++) out.push(...PIN_MODES.flat(), NONE);
         out.push(END_SYSEX);
         return this.send(out);
       }
-      case ANALOG_MAPPING_QUERY: {
-        const out = [START_SYSEX, ANALOG_MAPPING_RESPONSE];
-        for (let p = 0; p < this.pinCount; p++) {
-          const ch = this.analogPins.indexOf(p);
-          out.push(ch < 0 ? 0x7f : ch);
-        }
-        out.push(END_SYSEX);
-        return this.send(out);
-      }
+      case ANALOG_MAPPING_QUERY:
+        return this.send([START_SYSEX, ANALOG_MAPPING_RESPONSE, ...Array.from({ length: this.pinCount }, () => NONE), END_SYSEX]);
       case PIN_STATE_QUERY: {
         const pin = rest[0] ?? 0;
         if (pin >= this.pinCount) return;
-        return this.send([START_SYSEX, PIN_STATE_RESPONSE, pin, this.modes[pin]!, this.values[pin]!, END_SYSEX]);
+        return this.send([START_SYSEX, PIN_STATE_RESPONSE, pin, this.modes[pin]!, this.pinState(pin), END_SYSEX]);
       }
       case SAMPLING_INTERVAL:
-        return;
+        return; // it samples nothing analog
       default:
         this.garbageBytes += data.length + 2;
     }
   }
+
+  /** protocol.md: an output's state is the value written to it; an input's its pull-up. One 7-bit byte. */
+  private pinState(pin: number): number {
+    const mode = this.modes[pin];
+    if (mode === FIRMATA_MODES.OUTPUT) return this.written[pin]!;
+    return mode === FIRMATA_MODES.PULLUP ? 1 : 0;
+  }
+}
+
+/** Text as Firmata sends it in a sysex: each character as two 7-bit bytes, LSB first. */
+function sevenBitPairs(text: string): number[] {
+  const out: number[] = [];
+  for (const ch of Buffer.from(text, 'latin1')) out.push(ch & 0x7f, (ch >> 7) & 0x7f);
+  return out;
 }
 
 /** A port the emulator can sit on: anything with data events and a write. */

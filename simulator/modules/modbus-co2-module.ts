@@ -10,9 +10,28 @@
  * | 4 | compensation pressure, 0.1 hPa |
  * | 5 | firmware version (0x0102 = 1.2) |
  *
- * Other functions get exception 01, registers beyond 5 exception 02, a count of 0 or over 8 exception 03.
- * Requests for another slave address are ignored, as on a shared bus. The emulator does no I/O: `receive()`
- * takes the bytes the board sent and returns what to send back and after how long.
+ * It answers as the Modbus spec has a slave answer (Modbus Application Protocol V1.1b3 §6.4 and §7, Modbus over
+ * serial line V1.02 §2.4): every other function gets exception 01 (illegal function), whatever its request's
+ * length; for 0x04 a quantity outside 1..125 gets exception 03 (illegal data value), then registers outside
+ * 0..5 exception 02 (illegal data address). Broadcasts (address 0) and frames for another slave address get
+ * no answer, as on a shared bus. The emulator does no I/O: `receive()` takes the bytes the master sent and
+ * returns what to send back and after how long.
+ *
+ * Framing. On the line an RTU frame ends with a silence of 3.5 characters, so a slave need not know how long
+ * a request is. This emulator does not frame by silence: behind a PTY bytes arrive in chunks whose timing is
+ * the event loop's, not the line's (4 ms at 9600 baud is shorter than a busy loop's turn), and behind the
+ * wasm build a whole request arrives at one instant of a virtual clock and its answer is expected from the
+ * same `receive()` call. It frames by content instead, which gives the same frames for every request a
+ * master sends:
+ * - a frame starts at a byte that can be a slave address (0..247) followed by a function code (1..127);
+ * - for the public function codes the spec gives the request's length (fixed, or from its byte count field:
+ *   `requestLength`), and the frame is that many bytes with a good CRC; a plausible start of such a request
+ *   is waited for until its bytes are in, so the bytes inside a long frame (another slave's write, say) are
+ *   never taken for a request of their own;
+ * - for any other function code (user-defined, reserved) the frame is the shortest prefix, 4 to 256 bytes,
+ *   whose CRC checks. A wrong prefix checks with a chance of 2^-16 per length tried; only requests this
+ *   module cannot serve are framed so, and their answer is 01 whatever their length.
+ * Bytes before the first frame found are noise and are dropped (counted in `counts.noiseBytes`).
  */
 
 import { createRandom, type Random } from '../engine/random.js';
@@ -36,6 +55,96 @@ export function withModbusCrc(bytes: number[]): Buffer {
 export const CO2_STATUS = { warmup: 0x1, fault: 0x2, overRange: 0x4, noPressure: 0x8 } as const;
 export const CO2_MODULE_REGISTERS = 6;
 const FIRMWARE_VERSION = 0x0102;
+const READ_INPUT_REGISTERS = 0x04;
+/** The exception codes (Modbus Application Protocol V1.1b3 §7). */
+const ILLEGAL_FUNCTION = 0x01;
+const ILLEGAL_DATA_ADDRESS = 0x02;
+const ILLEGAL_DATA_VALUE = 0x03;
+const SERVER_DEVICE_FAILURE = 0x04;
+/** A read of input registers asks for 1 to 125 (0x7D) of them (§6.4). */
+const MAX_READ_REGISTERS = 0x7d;
+/** An RTU frame (ADU) is at most 256 bytes: address, 253 bytes of PDU, CRC (serial line V1.02 §2.5.1). */
+const MAX_ADU_BYTES = 256;
+/** Address, function code and CRC: the shortest frame. */
+const MIN_ADU_BYTES = 4;
+/** The highest unicast address; 248..255 are reserved (serial line V1.02 §2.2). */
+const MAX_SLAVE_ADDRESS = 247;
+
+/**
+ * The length in bytes of a request frame (address to CRC) of a public function code, as the spec lays its
+ * PDU out: a number; 'more' when the bytes that tell it have not all arrived; 'unknown' for a function code
+ * whose requests the spec does not give a length (user-defined and reserved codes, diagnostics' echo, MEI
+ * types other than 0x0E) or whose byte count field contradicts its quantity. `f` is the frame from its
+ * address on, as far as it has arrived.
+ */
+function requestLength(f: ArrayLike<number>): number | 'more' | 'unknown' {
+  const at = (i: number): number | undefined => (i < f.length ? f[i] : undefined);
+  const word = (i: number): number | undefined => (i + 1 < f.length ? (f[i]! << 8) | f[i + 1]! : undefined);
+  /** 1 address byte + PDU + 2 CRC bytes. */
+  const adu = (pdu: number): number => 1 + pdu + 2;
+  /** A request whose byte count at `countAt` is followed by that many bytes, and must equal `expected`. */
+  const counted = (countAt: number, fixedPdu: number, expected?: number): number | 'more' | 'unknown' => {
+    const count = at(countAt);
+    if (count === undefined) return 'more';
+    if (expected !== undefined && count !== expected) return 'unknown';
+    return adu(fixedPdu + count);
+  };
+  switch (at(1)) {
+    case undefined:
+      return 'more';
+    case 0x01: // read coils
+    case 0x02: // read discrete inputs
+    case 0x03: // read holding registers
+    case 0x04: // read input registers
+    case 0x05: // write single coil
+    case 0x06: // write single register
+      return adu(5);
+    case 0x07: // read exception status
+    case 0x0b: // get comm event counter
+    case 0x0c: // get comm event log
+    case 0x11: // report server ID
+      return adu(1);
+    case 0x08: {
+      // diagnostics: sub-function and two data bytes, but sub-function 0 echoes data of any length
+      const sub = word(2);
+      if (sub === undefined) return 'more';
+      return sub === 0 ? 'unknown' : adu(5);
+    }
+    case 0x0f: {
+      // write multiple coils: start, quantity, byte count = ceil(quantity / 8), values
+      const qty = word(4);
+      if (qty === undefined) return 'more';
+      return qty >= 1 && qty <= 0x7b0 ? counted(6, 6, Math.ceil(qty / 8)) : 'unknown';
+    }
+    case 0x10: {
+      // write multiple registers: start, quantity, byte count = 2 × quantity, values
+      const qty = word(4);
+      if (qty === undefined) return 'more';
+      return qty >= 1 && qty <= 0x7b ? counted(6, 6, 2 * qty) : 'unknown';
+    }
+    case 0x14: // read file record: byte count, sub-requests of 7 bytes
+    case 0x15: // write file record: byte count, sub-requests
+      return counted(2, 2);
+    case 0x16: // mask write register: address, AND mask, OR mask
+      return adu(7);
+    case 0x17: {
+      // read/write multiple registers: read start, read qty, write start, write qty, byte count = 2 × write qty
+      const qty = word(8);
+      if (qty === undefined) return 'more';
+      return qty >= 1 && qty <= 0x79 ? counted(10, 10, 2 * qty) : 'unknown';
+    }
+    case 0x18: // read FIFO queue: FIFO pointer address
+      return adu(3);
+    case 0x2b: {
+      // encapsulated interface transport: MEI 0x0E (read device identification) is code, object id
+      const mei = at(2);
+      if (mei === undefined) return 'more';
+      return mei === 0x0e ? adu(4) : 'unknown';
+    }
+    default:
+      return 'unknown';
+  }
+}
 
 export interface Co2ModuleValues {
   /** CO2 partial pressure, kPa; null: the module reports a detector fault. */
@@ -48,7 +157,8 @@ export interface Co2ModuleValues {
 /**
  * What the module does wrong, if anything: `silence` (never answers), `garbage` (random bytes before its
  * answer), `bad-crc` (its answer with a wrong CRC), `slow` (answers after `slowMs`, later than the board waits),
- * `exception` (answers every request with exception 04, device failure), `warmup` (status: warming up).
+ * `exception` (answers every read with exception 04, device failure: the read fails where a good one would
+ * be carried out, so an unserved function is still 01, a bad read still 02 or 03), `warmup` (status: warming up).
  */
 export type Co2ModuleFault = 'none' | 'silence' | 'garbage' | 'bad-crc' | 'slow' | 'exception' | 'warmup';
 
@@ -72,8 +182,8 @@ export interface ModbusReply {
 export class ModbusCo2Module {
   fault: Co2ModuleFault = 'none';
   readonly address: number;
-  /** Requests answered, ignored (other address) and bytes dropped as noise, for tests. */
-  readonly counts = { answered: 0, otherAddress: 0, noiseBytes: 0 };
+  /** Requests answered, broadcasts and frames for other addresses (not answered), bytes dropped as noise. */
+  readonly counts = { answered: 0, broadcasts: 0, otherAddress: 0, noiseBytes: 0 };
   private values: Co2ModuleValues = { co2Kpa: null, tempC: null, pressurePa: null };
   private pending: number[] = [];
   private readonly answerDelayMs: number;
@@ -116,47 +226,82 @@ export class ModbusCo2Module {
     ];
   }
 
-  /** Takes bytes from the bus; returns the replies to send (none while a request is incomplete). */
+  /**
+   * Takes bytes from the bus, in any pieces; returns the replies to send, one per request addressed to this
+   * module (none while a request is incomplete). Frames as the file's comment says.
+   */
   receive(bytes: Uint8Array): ModbusReply[] {
     const replies: ModbusReply[] = [];
     this.pending.push(...bytes);
-    // Every request this module knows is 8 bytes; resynchronise on anything else a byte at a time.
-    while (this.pending.length >= 8) {
-      const frame = this.pending.slice(0, 8);
-      const crc = frame[6]! | (frame[7]! << 8);
-      if (modbusCrc(Uint8Array.from(frame.slice(0, 6))) !== crc) {
-        this.pending.shift();
-        this.counts.noiseBytes++;
-        continue;
-      }
-      this.pending.splice(0, 8);
+    for (;;) {
+      const found = this.nextFrame();
+      if (found === undefined) break;
+      this.counts.noiseBytes += found.start;
+      const frame = this.pending.slice(found.start, found.end);
+      this.pending.splice(0, found.end);
       const reply = this.answer(frame);
       if (reply) replies.push(reply);
     }
-    if (this.pending.length > 64) {
-      this.counts.noiseBytes += this.pending.length - 64;
-      this.pending.splice(0, this.pending.length - 64);
+    // A frame is at most MAX_ADU_BYTES: older bytes cannot belong to one.
+    if (this.pending.length > MAX_ADU_BYTES) {
+      this.counts.noiseBytes += this.pending.length - MAX_ADU_BYTES;
+      this.pending.splice(0, this.pending.length - MAX_ADU_BYTES);
     }
     return replies;
   }
 
+  /**
+   * The first complete frame in `pending` (its start and end), or undefined to wait for more bytes. Starts are
+   * tried in order; a start that can only be noise is passed over; a plausible start of a request of known
+   * length that has not all arrived holds everything after it back.
+   */
+  private nextFrame(): { start: number; end: number } | undefined {
+    const p = this.pending;
+    for (let start = 0; start + 1 < p.length; start++) {
+      if (p[start]! > MAX_SLAVE_ADDRESS || p[start + 1]! < 1 || p[start + 1]! > 0x7f) continue;
+      const view = p.slice(start, start + MAX_ADU_BYTES);
+      const length = requestLength(view);
+      if (length === 'more') return undefined;
+      if (typeof length === 'number') {
+        if (length > MAX_ADU_BYTES) continue;
+        if (view.length < length) return undefined;
+        if (modbusCrc(Uint8Array.from(view.slice(0, length))) === 0) return { start, end: start + length };
+        continue;
+      }
+      // Unknown length: the shortest prefix whose CRC checks (the CRC over a frame and its own CRC is 0).
+      let crc = 0xffff;
+      for (let i = 0; i < view.length; i++) {
+        crc ^= view[i]!;
+        for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+        if (i + 1 >= MIN_ADU_BYTES && crc === 0) return { start, end: start + i + 1 };
+      }
+    }
+    return undefined;
+  }
+
   private answer(req: number[]): ModbusReply | undefined {
     const [addr, fn] = req as [number, number];
+    if (addr === 0) {
+      this.counts.broadcasts++; // a broadcast is never answered (serial line V1.02 §2.1)
+      return undefined;
+    }
     if (addr !== this.address) {
       this.counts.otherAddress++;
       return undefined;
     }
     if (this.fault === 'silence') return undefined;
     let bytes: Buffer;
-    const start = (req[2]! << 8) | req[3]!;
-    const count = (req[4]! << 8) | req[5]!;
-    if (this.fault === 'exception') bytes = withModbusCrc([addr, fn | 0x80, 0x04]);
-    else if (fn !== 0x04) bytes = withModbusCrc([addr, fn | 0x80, 0x01]);
-    else if (count === 0 || count > 8) bytes = withModbusCrc([addr, 0x84, 0x03]);
-    else if (start + count > CO2_MODULE_REGISTERS) bytes = withModbusCrc([addr, 0x84, 0x02]);
+    // The checks in the order of the state diagram for 0x04 (Application Protocol V1.1b3 §6.4): function,
+    // quantity, address range, then the read itself. A 0x04 frame is 8 bytes (requestLength).
+    const start = fn === READ_INPUT_REGISTERS ? (req[2]! << 8) | req[3]! : 0;
+    const count = fn === READ_INPUT_REGISTERS ? (req[4]! << 8) | req[5]! : 0;
+    if (fn !== READ_INPUT_REGISTERS) bytes = withModbusCrc([addr, fn | 0x80, ILLEGAL_FUNCTION]);
+    else if (count < 1 || count > MAX_READ_REGISTERS) bytes = withModbusCrc([addr, fn | 0x80, ILLEGAL_DATA_VALUE]);
+    else if (start + count > CO2_MODULE_REGISTERS) bytes = withModbusCrc([addr, fn | 0x80, ILLEGAL_DATA_ADDRESS]);
+    else if (this.fault === 'exception') bytes = withModbusCrc([addr, fn | 0x80, SERVER_DEVICE_FAILURE]);
     else {
       const regs = this.registers().slice(start, start + count);
-      bytes = withModbusCrc([addr, 0x04, 2 * count, ...regs.flatMap((r) => [r >>> 8, r & 0xff])]);
+      bytes = withModbusCrc([addr, fn, 2 * count, ...regs.flatMap((r) => [r >>> 8, r & 0xff])]);
     }
     if (this.fault === 'bad-crc') bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xa5, bytes.length - 1);
     if (this.fault === 'garbage') bytes = Buffer.concat([this.garbage(12), bytes]);

@@ -93,6 +93,88 @@ describe('Modbus CO2 module emulator', () => {
     expect([...five.subarray(0, 5)]).toEqual([0x01, 0x04, 0x02, 0x01, 0x02]); // firmware version 1.2
   });
 
+  /** The exception answer the Modbus spec gives: addr, fc | 0x80, code, CRC. */
+  const exception = (fn: number, code: number): number[] => [...withModbusCrc([0x01, fn | 0x80, code])];
+  /** Requests of every length the spec has (Modbus Application Protocol V1.1b3 §6), none served by the module. */
+  const UNSERVED = [
+    withModbusCrc([0x01, 0x01, 0x00, 0x00, 0x00, 0x08]), // read coils, 8 bytes
+    withModbusCrc([0x01, 0x03, 0x00, 0x00, 0x00, 0x01]), // read holding registers
+    withModbusCrc([0x01, 0x06, 0x00, 0x01, 0x00, 0x03]), // write single register
+    withModbusCrc([0x01, 0x07]), // read exception status, 4 bytes
+    withModbusCrc([0x01, 0x08, 0x00, 0x00, 0x12, 0x34, 0x56]), // diagnostics, return query data: any length
+    withModbusCrc([0x01, 0x0b]), // get comm event counter
+    withModbusCrc([0x01, 0x0f, 0x00, 0x13, 0x00, 0x0a, 0x02, 0xcd, 0x01]), // write multiple coils, 11 bytes
+    withModbusCrc([0x01, 0x10, 0x00, 0x01, 0x00, 0x02, 0x04, 0x00, 0x0a, 0x01, 0x02]), // write registers, 13
+    withModbusCrc([0x01, 0x11]), // report server ID, 4 bytes
+    withModbusCrc([0x01, 0x14, 0x07, 0x06, 0x00, 0x04, 0x00, 0x01, 0x00, 0x02]), // read file record
+    withModbusCrc([0x01, 0x16, 0x00, 0x04, 0x00, 0xf2, 0x00, 0x25]), // mask write register, 10 bytes
+    withModbusCrc([0x01, 0x17, 0x00, 0x03, 0x00, 0x06, 0x00, 0x0e, 0x00, 0x03, 0x06, 0, 0xff, 0, 0xff, 0, 0xff]), // r/w
+    withModbusCrc([0x01, 0x18, 0x04, 0xde]), // read FIFO queue, 6 bytes
+    withModbusCrc([0x01, 0x2b, 0x0e, 0x01, 0x00]), // read device identification, 7 bytes
+    withModbusCrc([0x01, 0x41, 0x01, 0x02, 0x03]), // user-defined: no table has its length
+    withModbusCrc([0x01, 0x64]), // user-defined, nothing but the code
+  ];
+
+  it('answers exception 01 to every function it does not serve, whatever the request\'s length', () => {
+    const m = new ModbusCo2Module();
+    m.setValues(values);
+    for (const req of UNSERVED) {
+      const replies = m.receive(req);
+      expect(replies.map((r) => [...r.bytes]), `function 0x${req[1]!.toString(16)}`).toEqual([exception(req[1]!, 0x01)]);
+    }
+    // All of them back to back in one read, and then a byte at a time, and a read after them still answered.
+    const all = Buffer.concat([...UNSERVED, REQUEST]);
+    const want = [...UNSERVED.map((req) => exception(req[1]!, 0x01)), [...GOOD_ANSWER]];
+    expect(m.receive(all).map((r) => [...r.bytes])).toEqual(want);
+    const oneByOne = [...all].flatMap((b) => m.receive(Uint8Array.of(b)).map((r) => [...r.bytes]));
+    expect(oneByOne).toEqual(want);
+    expect(m.counts.noiseBytes).toBe(0);
+    // The device-failure fault is a failure to do what was asked: a function it does not serve is still 01.
+    m.fault = 'exception';
+    expect([...m.receive(UNSERVED[8]!)[0]!.bytes]).toEqual(exception(0x11, 0x01));
+  });
+
+  it('does not answer broadcasts, nor frames for another slave, nor bytes inside another slave\'s frame', () => {
+    const m = new ModbusCo2Module();
+    m.setValues(values);
+    const broadcasts = [
+      withModbusCrc([0x00, 0x04, 0x00, 0x00, 0x00, 0x05]),
+      withModbusCrc([0x00, 0x06, 0x00, 0x01, 0x00, 0x03]),
+      withModbusCrc([0x00, 0x10, 0x00, 0x01, 0x00, 0x01, 0x02, 0x00, 0x0a]),
+      withModbusCrc([0x00, 0x41, 0x01]),
+    ];
+    for (const b of broadcasts) expect(m.receive(b)).toEqual([]);
+    // Slave 2 is written four registers whose bytes happen to be a read of slave 1: it is slave 2's frame.
+    const forSlave2 = withModbusCrc([0x02, 0x10, 0x00, 0x00, 0x00, 0x04, 0x08, ...REQUEST]);
+    expect(m.receive(forSlave2)).toEqual([]);
+    expect(m.receive(withModbusCrc([0x02, 0x11]))).toEqual([]);
+    expect(m.receive(withModbusCrc([0x02, 0x04, 0x00, 0x00, 0x00, 0x05]))).toEqual([]);
+    expect(m.counts.broadcasts).toBe(broadcasts.length);
+    expect(m.counts.otherAddress).toBe(3);
+    expect(m.counts.noiseBytes).toBe(0);
+    expect(m.counts.answered).toBe(0);
+    expect(m.receive(REQUEST).map((r) => [...r.bytes])).toEqual([[...GOOD_ANSWER]]);
+  });
+
+  it('checks a read as the spec does: quantity 1..125 (else 03), then the range in the map (else 02)', () => {
+    const m = new ModbusCo2Module();
+    m.setValues(values);
+    const code = (start: number, count: number): number | undefined => {
+      const [reply] = m.receive(withModbusCrc([0x01, 0x04, start >> 8, start & 0xff, count >> 8, count & 0xff]));
+      return reply!.bytes[1] === 0x84 ? reply!.bytes[2] : 0;
+    };
+    expect(code(0, 6)).toBe(0);
+    expect(code(5, 1)).toBe(0);
+    expect(code(0, 7)).toBe(0x02);
+    expect(code(0, 9)).toBe(0x02); // a valid quantity, registers the map does not have
+    expect(code(0, 125)).toBe(0x02);
+    expect(code(6, 1)).toBe(0x02);
+    expect(code(0xffff, 1)).toBe(0x02);
+    expect(code(0, 0)).toBe(0x03);
+    expect(code(0, 126)).toBe(0x03);
+    expect(code(0xffff, 0)).toBe(0x03); // the quantity is checked first
+  });
+
   it('reports faults in its status register and misbehaves on demand', () => {
     const m = new ModbusCo2Module({ slowMs: 800 });
     m.setValues({ co2Kpa: null, tempC: 1, pressurePa: null });
