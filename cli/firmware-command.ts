@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UsageError } from './args.js';
+import { parsePositiveInt, UsageError } from './args.js';
 
 const FIRMWARE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware');
 
@@ -42,8 +42,8 @@ run: starts one board (gasboard or palletunit) until Ctrl-C, its UARTs on PTYs a
 --link PATH (default: a new folder under the OS temp dir), the O2 and CO2 modules at PATH.o2 and PATH.co2 (open
 them with socat, or let a bridge and the module emulators do). --target avr-sim runs the avr build in simavr
 (the firmware/targets/avr-sim harness); --target host runs the host build. It builds what it runs first.
-Both take --sn SERIAL and --period-ms N (avr-sim writes them into the board's EEPROM, at PATH.eeprom, which the
-avr build reads at power-up); both print O and M lines (the valve outputs) on stdout.`;
+Both take --sn SERIAL and --period-ms N, 1 to 3600000 (avr-sim writes them into the board's EEPROM, at
+PATH.eeprom, which the avr build reads at power-up); both print O and M lines (the valve outputs) on stdout.`;
 
 function make(args: string[]): number {
   const res = spawnSync('make', ['-C', FIRMWARE_DIR, '--no-print-directory', ...args], { stdio: 'inherit' });
@@ -116,10 +116,8 @@ async function runCommand(argv: string[]): Promise<number> {
   if (values.sn !== undefined && !/^[A-Za-z0-9-]{1,16}$/.test(values.sn)) {
     throw new UsageError(`"--sn" must be 1 to 16 characters of [A-Za-z0-9-]: "${values.sn}"`);
   }
-  const periodMs = values['period-ms'];
-  if (periodMs !== undefined && !(/^\d+$/.test(periodMs) && Number(periodMs) >= 1)) {
-    throw new UsageError(`"--period-ms" must be a whole number of milliseconds, at least 1: "${periodMs}"`);
-  }
+  // Up to an hour, as for the demo's boards; the firmware's own bound (2^32 − 1 ms) would be its exit 2.
+  const periodMs = values['period-ms'] === undefined ? undefined : String(parsePositiveInt(values['period-ms'], '--period-ms', 3_600_000));
   const byBoard = RUNNABLE[values.target ?? ''];
   if (!byBoard) throw new UsageError(`"--target" must be one of ${Object.keys(RUNNABLE).join(', ')}: "${values.target ?? ''}"`);
   const run = byBoard[values.board];

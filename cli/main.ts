@@ -9,6 +9,7 @@ import { UsageError } from './args.js';
 import { SIM_HELP, simCommand } from './sim-command.js';
 import { LEAKTEST_HELP, leaktestCommand } from './leaktest-command.js';
 import { FIRMWARE_HELP, firmwareCommand } from './firmware-command.js';
+import { quietWhenStdoutCloses } from './stdout-pipe.js';
 
 const HELP = `Usage: cellbench <command> [options]
 
@@ -32,6 +33,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
 
 /** Runs a command; returns the process exit code: 0 ok, 1 failure, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
+  // `cellbench sim ... | head`: a reader that leaves early ends the output quietly, as with any Unix tool.
+  quietWhenStdoutCloses();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(HELP);

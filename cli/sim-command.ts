@@ -14,7 +14,8 @@ import {
   type PlantPreset,
   type PlantRunRow,
 } from '../simulator/index.js';
-import { UsageError } from './args.js';
+import { parseNumber as parseNumberIn, UsageError, type NumberRange } from './args.js';
+import { StdoutChunks, StdoutClosedError } from './stdout-pipe.js';
 
 export const SIM_HELP = `Usage: cellbench sim --list-presets --json
        cellbench sim --preset NAME [--days N] [--step-s S] [--seed K] [--leak-cm2 A] [--temp-c T]
@@ -33,11 +34,13 @@ Modes:
 
 Run options:
   --days N           plant days to run, > 0 and ≤ 1000 (default 30)
-  --step-s S         longest integrator sub-step in s, > 0 and ≤ 600 (default 10)
+  --step-s S         longest integrator sub-step in s, 0.01 to 600 (default 10); every S is stable (RK4
+                     keeps each sub-step within half the cell's fastest time constant, and the plant moves
+                     in 60 s control ticks); the run's time grows as days / S
   --integrator I     rk4: fixed steps (default for a cell preset); dopri5: adaptive Dormand–Prince 5(4)
                      (default for a pallet preset, whose leak time constant holds RK4 to ≈ 1 s steps)
   --seed K           seed of the sensor noise, an integer from 0 to 4294967295 (default 1)
-  --leak-cm2 A       leak area in cm², 0 to 10000 (default: the preset's)
+  --leak-cm2 A       leak area in cm², 0 to 100 (default: the preset's; the DCA limit is 0.1 per 100 m³)
   --temp-c T         cell temperature in °C, −10 to 40 (default: the preset's storage temperature)
   --every-s E        plant seconds between rows, a multiple of 60 from 60 to 86400 (default 3600)
   --control MODE     hold: an on/off keeper holds the preset's storage regime (N2 down to 6 kPa O2,
@@ -78,23 +81,23 @@ export function joinNegativeValues(argv: readonly string[], valueOptions: readon
   return out;
 }
 
-/** A number option: finite, inside [min, max] (min exclusive if `above`); a UsageError naming it otherwise. */
-function parseNumber(
-  text: string | undefined,
-  option: string,
-  fallback: number,
-  range: { min: number; max: number; above?: boolean; integer?: boolean },
-): number {
-  if (text === undefined) return fallback;
-  const value = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-  const low = range.above ? value <= range.min : value < range.min;
-  const kind = range.integer ? 'an integer' : 'a number';
-  if (!Number.isFinite(value) || low || value > range.max || (range.integer && !Number.isInteger(value))) {
-    const from = range.above ? `above ${range.min}` : `from ${range.min}`;
-    throw new UsageError(`${option} must be ${kind} ${from} to ${range.max}: "${text}"`);
-  }
-  return value;
+/** A number option, or `fallback` when it is not given. */
+function parseNumber(text: string | undefined, option: string, fallback: number, range: NumberRange): number {
+  return text === undefined ? fallback : parseNumberIn(text, option, range);
 }
+
+/**
+ * Ranges of the run options that decide whether a run finishes. At 0.01 s sub-steps a plant day takes
+ * seconds of CPU (a 270-day season about half an hour), each tenfold shorter step ten times that, and
+ * 1e-9 s never ends; a leak over 100 cm² (an open vent: a hundred times the DCA limit of the largest rooms,
+ * DOMAIN.md §1, §6) holds RK4 to sub-steps of milliseconds. Every step in range is stable: RK4 cuts each
+ * sub-step to half the cell's fastest time constant whatever S says, and the run steps the plant one
+ * 60 s control tick at a time, so an S above 60 changes nothing (600 stays accepted, as before).
+ */
+const SIM_LIMITS = {
+  stepS: { min: 0.01, max: 600 },
+  leakAreaCm2: { min: 0, max: 100 },
+} as const;
 
 function presetOrUsage(name: string): PlantPreset {
   try {
@@ -223,10 +226,10 @@ export async function simCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--format must be csv or json: ${format === undefined ? 'missing' : `"${format}"`}`);
   }
   const days = parseNumber(values.days, '--days', 30, { min: 0, max: 1000, above: true });
-  const stepS = parseNumber(values['step-s'], '--step-s', 10, { min: 0, max: 600, above: true });
+  const stepS = parseNumber(values['step-s'], '--step-s', 10, SIM_LIMITS.stepS);
   const seed = parseNumber(values.seed, '--seed', 1, { min: 0, max: 4_294_967_295, integer: true });
   const leakAreaCm2 =
-    values['leak-cm2'] === undefined ? undefined : parseNumber(values['leak-cm2'], '--leak-cm2', 0, { min: 0, max: 10_000 });
+    values['leak-cm2'] === undefined ? undefined : parseNumber(values['leak-cm2'], '--leak-cm2', 0, SIM_LIMITS.leakAreaCm2);
   const everyS = parseNumber(values['every-s'], '--every-s', 3600, { min: 60, max: 86_400, integer: true });
   if (everyS % 60 !== 0) throw new UsageError(`--every-s must be a multiple of 60 from 60 to 86400: "${values['every-s']}"`);
   const control = values.control ?? 'hold';
@@ -249,30 +252,40 @@ export async function simCommand(argv: string[]): Promise<number> {
     o2Kpa = [low, high];
   }
 
-  const rows: string[] = [];
-  if (format === 'csv') rows.push(CSV_COLUMNS.join(','));
+  // Rows go out as they are made, so `| head` stops the run (StdoutClosedError) instead of waiting for it.
+  const out = new StdoutChunks();
+  let rows = 0;
+  if (format === 'csv') out.write(`${CSV_COLUMNS.join(',')}\n`);
   const onRow = (row: PlantRunRow): void => {
     const r = formatRow(row);
-    rows.push(format === 'csv' ? CSV_COLUMNS.map((c) => (r[c] === null ? '' : String(r[c]))).join(',') : JSON.stringify(r));
+    if (format === 'csv') out.write(`${CSV_COLUMNS.map((c) => (r[c] === null ? '' : String(r[c]))).join(',')}\n`);
+    else out.write(`${rows === 0 ? '[\n' : ',\n'}${JSON.stringify(r)}`);
+    rows++;
   };
-  runPlant(
-    {
-      plant: {
-        preset: preset.name,
-        tempC,
-        maxStepS: stepS,
-        seed,
-        ...(leakAreaCm2 === undefined ? {} : { leakAreaCm2 }),
-        ...(integrator === undefined ? {} : { integrator }),
+  try {
+    runPlant(
+      {
+        plant: {
+          preset: preset.name,
+          tempC,
+          maxStepS: stepS,
+          seed,
+          ...(leakAreaCm2 === undefined ? {} : { leakAreaCm2 }),
+          ...(integrator === undefined ? {} : { integrator }),
+        },
+        days,
+        recordEveryS: everyS,
+        control,
+        weather: weather === 'on',
+        ...(o2Kpa === undefined ? {} : { o2Kpa }),
       },
-      days,
-      recordEveryS: everyS,
-      control,
-      weather: weather === 'on',
-      ...(o2Kpa === undefined ? {} : { o2Kpa }),
-    },
-    onRow,
-  );
-  process.stdout.write(format === 'csv' ? `${rows.join('\n')}\n` : `[\n${rows.join(',\n')}\n]\n`);
+      onRow,
+    );
+    if (format === 'json') out.write(rows === 0 ? '[\n\n]\n' : '\n]\n');
+    out.flush();
+  } catch (err) {
+    if (err instanceof StdoutClosedError) return 0; // the reader has what it wanted
+    throw err;
+  }
   return 0;
 }

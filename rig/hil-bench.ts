@@ -9,9 +9,9 @@
  * reverse order and always stops every process it started, even when start() failed half-way.
  */
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { startBridge, type AuthOptions, type LinkCounters, type RunningBridge } from '../bridge/index.js';
 import { createCellPlant, type CellPlant, type CellPlantOptions } from '../simulator/index.js';
@@ -28,6 +28,13 @@ export interface HilCellOptions {
   /** What runs the board: 'host', the host build as a process (default); 'avr-sim', the avr build in simavr
    * (slower to start, and its O2 UART is at 9600 baud: keep `periodMs` at 200 or more). */
   target?: 'host' | 'avr-sim';
+  /**
+   * The board's EEPROM file (boot counter, calibration, provisioning), for a board whose state outlives the
+   * bench, as a real board's does. Made before the board starts if missing, readable and writable by its
+   * owner only (0600), in folders made for their owner only (0700); folders that exist are left as they are.
+   * Default: next to the board's PTY link in `runDir` (linkPath + ".eeprom"), which goes with a temp runDir.
+   */
+  eepromPath?: string;
 }
 
 export interface Ticker {
@@ -67,6 +74,20 @@ export interface HilBenchOptions {
   boardClock?: 'mono' | 'plant';
 }
 
+/**
+ * Makes `path` an owner-only file (0600), empty if it is new (the board erases and sizes it), in folders
+ * made 0700 where missing. The firmware would create it 0644; made here first, it keeps this mode.
+ */
+function makeOwnerOnlyFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, 'a', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface HilCell {
   serialNumber: string;
   plant: CellPlant;
@@ -100,6 +121,7 @@ export class HilBench {
       mkdirSync(this.runDir, { recursive: true });
       for (const cell of this.opts.cells) {
         const plant = createCellPlant(cell.plant ?? {});
+        if (cell.eepromPath !== undefined) makeOwnerOnlyFile(cell.eepromPath);
         const board = await HostBoard.start({
           linkPath: join(this.runDir, cell.serialNumber),
           serialNumber: cell.serialNumber,
@@ -107,6 +129,7 @@ export class HilBench {
           clock: this.opts.boardClock ?? 'mono',
           board: cell.board ?? 'gasboard',
           target: cell.target ?? 'host',
+          ...(cell.eepromPath !== undefined ? { eepromPath: cell.eepromPath } : {}),
         });
         board.on('outputs', (o) => plant.setActuators({ n2: o.n2, air: o.air, scrub: o.scrub }));
         board.on('log', (line) => this.opts.onBoardLog?.(cell.serialNumber, line));

@@ -118,12 +118,12 @@ describe('cellbench sim', () => {
     const cases: [string[], RegExp][] = [
       [['sim', '--preset', 'jonagold', '--format', 'csv'], /--preset must be one of conference-pear, .*jonagold-apple.*: "jonagold"/],
       [['sim', '--preset', 'gala-apple', '--days', 'ten', '--format', 'csv'], /--days must be a number above 0 to 1000: "ten"/],
-      [['sim', '--preset', 'gala-apple', '--leak-cm2', '-1', '--format', 'csv'], /--leak-cm2 must be a number from 0 to 10000: "-1"/],
+      [['sim', '--preset', 'gala-apple', '--leak-cm2', '-1', '--format', 'csv'], /--leak-cm2 must be a number from 0 to 100: "-1"/],
       [['sim', '--preset', 'gala-apple', '--rq-curve', '--co2-kpa', '30', '--json'], /--co2-kpa must be a number from 0 to 25: "30"/],
       [['sim', '--preset', 'gala-apple', '--o2-kpa', '0.5:26', '--format', 'csv'], /--o2-kpa HIGH must be a number from 0 to 25: "26"/],
       [['sim', '--preset', 'gala-apple', '--seed', '1.5', '--format', 'csv'], /--seed must be an integer from 0 to 4294967295: "1.5"/],
       [['sim', '--preset', 'gala-apple', '--integrator', 'euler', '--format', 'csv'], /--integrator must be rk4 or dopri5: "euler"/],
-      [['leaktest', '--gross-m3', '-100', '--leak-cm2', '0.1', '--json'], /--gross-m3 must be a number above 0 to 100000: "-100"/],
+      [['leaktest', '--gross-m3', '-100', '--leak-cm2', '0.1', '--json'], /--gross-m3 must be a number from 0.5 to 5000: "-100"/],
       [['leaktest', '--gross-m3', '100', '--leak-cm2', 'Infinity', '--json'], /--leak-cm2 must be a number from 0 to 10000: "Infinity"/],
     ];
     const runs = await Promise.all(cases.map(([args]) => cellbench(...args)));
