@@ -145,7 +145,7 @@ export interface CellPlantOptions {
   /** Actuators at the start. Default: all off. */
   actuators?: Partial<CellActuators>;
   /**
-   * Longest integrator sub-step, s, > 0 and ≤ 3600. Default 10. Under RK4 the plant also keeps each
+   * Longest integrator sub-step, s, from 0.01 (MIN_STEP_S) to 3600. Default 10. Under RK4 the plant also keeps each
    * sub-step at most half the cell's fastest time constant (a leaky small enclosure, a strong inlet), so
    * this only ever shortens it; the adaptive integrator chooses its steps up to this length.
    */
@@ -249,6 +249,9 @@ interface Range {
 }
 
 /** `value` if it is a finite number inside `range`, `fallback` if undefined; throws otherwise. */
+/** The shortest integrator sub-step a plant accepts, s. */
+export const MIN_STEP_S = 0.01;
+
 function checkNumber(name: string, given: unknown, fallback: number, range: Range = {}): number {
   // Defaults are checked too: they may come from a caller's own preset object.
   const value = given === undefined ? fallback : given;
@@ -458,7 +461,9 @@ export function resolveCellPlantOptions(options: CellPlantOptions = {}): Resolve
     ambient,
     initial: { o2Kpa, co2Kpa, gaugePressurePa, fruitTempC, firmnessN },
     actuators: resolveActuators(o.actuators, { n2: false, air: false, scrub: false, door: false }),
-    maxStepS: checkNumber('maxStepS', o.maxStepS, 10, { min: 0, above: true, max: 3600 }),
+    // 10 ms is far below any time constant of a cell or a pallet cover; a shorter step only makes a run
+    // that cannot finish (a season at 1 ns steps is 2.3e16 sub-steps).
+    maxStepS: checkNumber('maxStepS', o.maxStepS, 10, { min: MIN_STEP_S, max: 3600 }),
     integrator,
     seed,
     storageDayAtStart: checkNumber('storageDayAtStart', o.storageDayAtStart, 0, { min: 0, max: 1000 }),

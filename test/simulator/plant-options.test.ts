@@ -80,6 +80,11 @@ describe('cell plant options', () => {
     expectRejected({ sensors: { o2: { noise: 1 } } }, 'SIM_ERR_INVALID_OPTION', /unknown option in "sensors.o2" "noise"/);
   });
 
+  it('refuses a sub-step so short that a run could not finish, naming the allowed range', () => {
+    expectRejected({ maxStepS: 1e-9 }, 'SIM_ERR_INVALID_OPTION', /"maxStepS" must be a finite number ≥ 0.01 and ≤ 3600: 1e-9/);
+    expect(() => createCellPlant({ maxStepS: 0.01 })).not.toThrow();
+  });
+
   it('checks sensor specs', () => {
     expectRejected({ sensors: { co2: { timeConstantS: -1 } } }, 'SIM_ERR_INVALID_OPTION', /"sensors.co2.timeConstantS" must be a finite number ≥ 0: -1/);
     expectRejected({ sensors: { o2: { rangeMin: 5, rangeMax: 5 } } }, 'SIM_ERR_INVALID_OPTION', /"sensors.o2.rangeMax" must be > "sensors.o2.rangeMin" \(5\): 5/);
