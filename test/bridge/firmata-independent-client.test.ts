@@ -21,28 +21,17 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIRMATA_MODES, FirmataEmulator, attachFirmataEmulatorToPort } from '../../rig/index.js';
 import { PtyPair } from '../helpers/pty-pair.js';
+import { missingTools } from '../helpers/required-tools.js';
 
 const PYTHON = '/usr/bin/python3';
 const CLIENT = fileURLToPath(new URL('../helpers/firmata_client.py', import.meta.url));
 /** Longest wait for one message from the client; the device answers in microseconds. */
 const MESSAGE_TIMEOUT_MS = 5000;
 
-function missingTools(): string | undefined {
-  const missing: string[] = [];
-  if (spawnSync('socat', ['-V']).status !== 0) missing.push('socat');
-  if (spawnSync(PYTHON, ['-c', 'import termios, selectors']).status !== 0) missing.push(`python3 (${PYTHON})`);
-  return missing.length > 0 ? `${missing.join(' and ')} not installed (cellbench setup installs them)` : undefined;
-}
-
-const missing = missingTools();
-if (missing && process.env.CI) {
-  // CI runs `cellbench setup` first, so a missing tool there is a broken setup: a failure, not a skip.
-  describe('Firmata emulator against a raw Python Firmata client over a PTY', () => {
-    it('has its tools (CI is set)', () => {
-      throw new Error(missing);
-    });
-  });
-} else if (missing) console.log(`Firmata independent-client test skipped: ${missing}`);
+const missing = missingTools('Firmata emulator against a raw Python Firmata client over a PTY', [
+  ['socat', () => spawnSync('socat', ['-V']).status === 0],
+  [`python3 (${PYTHON})`, () => spawnSync(PYTHON, ['-c', 'import termios, selectors']).status === 0],
+]);
 
 type Message = { type: string } & Record<string, unknown>;
 

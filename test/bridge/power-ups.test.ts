@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, FaultInjector } from '../../bridge/index.js';
-import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
+import { FakeBoard } from '../helpers/fake-board.js';
+import { fakeBench, settled as settledBench } from '../helpers/fake-bench.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { until, waitForEvent } from '../helpers/wait.js';
 
@@ -38,23 +38,12 @@ describe('power-ups, doubtful frames and silent boards', () => {
   }
 
   async function bench(board: FakeBoard, opts: { clock?: ManualClock; dbPath?: string } = {}) {
-    const clock = opts.clock ?? new ManualClock();
-    const faults = new FaultInjector(fakeBoardBinding([board]), { clock, seed: 9 });
-    const app = buildApp({ ports: [{ path: PATH }], binding: faults.binding, dbPath: opts.dbPath ?? ':memory:', clock });
-    apps.push(app);
-    const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await app.ready();
-    await opened;
-    await settled(app);
-    return { clock, faults, app };
+    const made = await fakeBench(board, { ...opts, seed: 9 });
+    apps.push(made.app);
+    return made;
   }
 
-  async function settled(a: FastifyInstance): Promise<void> {
-    for (let i = 0; i < 3; i++) {
-      await until(() => a.devices.queued(SN) === 0, 'link commands answered');
-      await a.devices.replayIdle(SN);
-    }
-  }
+  const settled = (a: FastifyInstance): Promise<void> => settledBench(a, SN);
 
   async function close(a: FastifyInstance): Promise<void> {
     apps.splice(apps.indexOf(a), 1);

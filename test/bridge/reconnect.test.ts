@@ -5,8 +5,9 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, FaultInjector } from '../../bridge/index.js';
-import { FakeBoard, fakeBoardBinding, moveFakeBoard } from '../helpers/fake-board.js';
+import type { FaultInjector } from '../../bridge/index.js';
+import { FakeBoard, moveFakeBoard } from '../helpers/fake-board.js';
+import { fakeBench, settled as settledBench } from '../helpers/fake-bench.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { until, waitForEvent } from '../helpers/wait.js';
 
@@ -26,23 +27,12 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
   });
 
   async function bench(board: FakeBoard, opts: { emptyPaths?: string[]; ports?: string[] } = {}) {
-    const clock = new ManualClock();
-    const faults = new FaultInjector(fakeBoardBinding([board], opts.emptyPaths ?? []), { clock, seed: 42 });
-    app = buildApp({ ports: (opts.ports ?? [PATH]).map((path) => ({ path })), binding: faults.binding, dbPath: ':memory:', clock });
-    const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await app.ready();
-    await opened;
-    await settled(app);
-    return { clock, faults, app };
+    const made = await fakeBench(board, opts);
+    app = made.app;
+    return made;
   }
 
-  /** Waits until the board's link commands (STATUS, REPLAY) are answered and no replay runs. */
-  async function settled(a: FastifyInstance): Promise<void> {
-    for (let i = 0; i < 3; i++) {
-      await until(() => a.devices.queued(SN) === 0, 'link commands answered');
-      await a.devices.replayIdle(SN);
-    }
-  }
+  const settled = (a: FastifyInstance): Promise<void> => settledBench(a, SN);
 
   /** Sends one reading that the link swallows whole. */
   async function lostOnTheWire(board: FakeBoard, faults: FaultInjector): Promise<void> {

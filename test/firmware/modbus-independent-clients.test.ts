@@ -21,29 +21,18 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModbusCo2Module } from '../../simulator/index.js';
 import { PtyPair } from '../helpers/pty-pair.js';
+import { missingTools } from '../helpers/required-tools.js';
 
 const PYTHON = '/usr/bin/python3';
 const MODBUS_CLIENT = fileURLToPath(new URL('../helpers/modbus_client.py', import.meta.url));
 /** Longest a client process may run: each request waits at most its own 1 s timeout. */
 const TOOL_TIMEOUT_MS = 15_000;
 
-function missingTools(): string | undefined {
-  const missing: string[] = [];
-  if (spawnSync('socat', ['-V']).status !== 0) missing.push('socat');
-  if (spawnSync('mbpoll', ['-V']).error) missing.push('mbpoll');
-  if (spawnSync(PYTHON, ['-c', 'import pymodbus.client']).status !== 0) missing.push(`python3-pymodbus and python3-serial-asyncio (for ${PYTHON})`);
-  return missing.length > 0 ? `${missing.join(', ')} not installed (cellbench setup installs them)` : undefined;
-}
-
-const missing = missingTools();
-if (missing && process.env.CI) {
-  // CI runs `cellbench setup` first, so a missing tool there is a broken setup: a failure, not a skip.
-  describe('Modbus CO2 module emulator against mbpoll and pymodbus over a PTY', () => {
-    it('has its tools (CI is set)', () => {
-      throw new Error(missing);
-    });
-  });
-} else if (missing) console.log(`Modbus independent-clients test skipped: ${missing}`);
+const missing = missingTools('Modbus CO2 module emulator against mbpoll and pymodbus over a PTY', [
+  ['socat', () => spawnSync('socat', ['-V']).status === 0],
+  ['mbpoll', () => !spawnSync('mbpoll', ['-V']).error],
+  [`python3-pymodbus and python3-serial-asyncio (for ${PYTHON})`, () => spawnSync(PYTHON, ['-c', 'import pymodbus.client']).status === 0],
+]);
 
 interface ToolResult {
   code: number | null;
