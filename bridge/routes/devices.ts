@@ -86,7 +86,7 @@ export const deviceSchema = {
   },
 } as const;
 
-const idParams = {
+export const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },

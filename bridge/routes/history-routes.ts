@@ -8,12 +8,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { BridgeError, errorBodySchema } from '../errors.js';
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+import { idParams } from './devices.js';
 
 const nullableInteger = { type: ['integer', 'null'] } as const;
 
