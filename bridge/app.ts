@@ -205,11 +205,14 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   const clock = options.clock ?? systemClock;
   const store = new SqliteStore(options.dbPath ?? '.cellbench/bench.sqlite');
   const cells = new CellMap(options.cells, options.defaultAlarms);
+  // Readings stored before cells were kept are their device's configured cell.
+  store.legacyCellOf = (deviceId, boardCell) => cells.cellOf(deviceId, boardCell);
   // Thresholds an admin set at run time outlive restarts and win over the configured ones.
   for (const t of store.cellThresholds()) cells.setAlarms(t.cellId, t.config);
   const binding = options.binding ?? autoDetect();
   const devices = new DeviceManager({
-    cellOf: (id) => cells.cellOf(id),
+    cellOf: (id, boardCell) => cells.cellOf(id, boardCell),
+    cellsOf: (id) => cells.cellsOfDevice(id),
     ports: options.ports ?? [],
     ...(options.discovery ? { discovery: options.discovery } : {}),
     binding,

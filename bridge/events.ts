@@ -50,15 +50,21 @@ export interface ReadingView {
   o2Kpa: number | null;
   co2Kpa: number | null;
   tempC: number | null;
-  /** Empty for a plausible reading; see ReadingFlag. Absent on rows written before flags existed. */
+  /** Empty for a plausible reading; see ReadingFlag. */
   flags?: ReadingFlag[];
+  /** The bench cell whose gas was measured (bridge/cells.ts). */
+  cellId: string;
+  /** The board's cell number (RD's `cell`, a sampling manifold's 1–8); null when the board sends none. */
+  boardCell: number | null;
 }
 
 export interface DeviceView {
   /** The board's serial number: a board is the same device on whatever path it appears. */
   id: string;
-  /** The cell the board measures (configured; by default the device id). */
+  /** The cell the board measures (configured; by default the device id); with a manifold, its cell 1's. */
   cellId: string;
+  /** Every cell the board measures: the configured ones and those its readings named (a manifold). */
+  cellIds?: string[];
   kind: string;
   firmwareVersion: string;
   protocolVersion: number;

@@ -142,11 +142,12 @@ export const realtime = fp(
       }
     }
 
-    function rooms(deviceId: string): string[] {
-      return ['all', `device:${deviceId}`, `cell:${app.cells.cellOf(deviceId)}`];
+    function rooms(deviceId: string, cellIds: readonly string[]): string[] {
+      return ['all', `device:${deviceId}`, ...cellIds.map((c) => `cell:${c}`)];
     }
-    app.devices.on('reading', (reading) => io.to(rooms(reading.deviceId)).emit('reading', reading, ++seq));
-    app.devices.on('device', (device) => io.to(rooms(device.id)).emit('device', device, ++seq));
+    // A reading goes to its own cell's room; a device to the rooms of every cell it measures.
+    app.devices.on('reading', (reading) => io.to(rooms(reading.deviceId, [reading.cellId])).emit('reading', reading, ++seq));
+    app.devices.on('device', (device) => io.to(rooms(device.id, device.cellIds ?? [device.cellId])).emit('device', device, ++seq));
     app.alarms.on('alarm', (alarm, change) => {
       const to = ['all', `cell:${alarm.cellId}`, ...(alarm.deviceId ? [`device:${alarm.deviceId}`] : [])];
       io.to(to).emit('alarm', alarm, change, ++seq);

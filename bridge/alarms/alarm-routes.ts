@@ -272,7 +272,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
       cellOr404(cellId);
       const at = parseEventTime(req.body.measuredAt, 'measuredAt', app.clock.now());
       const deviceIds = app.cells.devicesOf(cellId, app.devices.list().map((d) => d.id).concat(app.store.deviceIds()));
-      const sensor = deviceIds.map((d) => app.store.readingAt(d, at)).filter((r) => r !== undefined).sort((a, b) => b.measuredAtMs - a.measuredAtMs)[0];
+      const sensor = deviceIds.map((d) => app.store.readingAt(d, at, cellId)).filter((r) => r !== undefined).sort((a, b) => b.measuredAtMs - a.measuredAtMs)[0];
       if (!sensor) {
         throw new BridgeError('BRIDGE_ERR_NO_SENSOR_READING', 409, `cell "${cellId}" has no stored reading at or before ${new Date(at).toISOString()} to compare with`);
       }

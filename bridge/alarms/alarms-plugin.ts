@@ -31,8 +31,11 @@ export const alarmsPlugin = fp(
     const notifier = new Notifier(opts.notifications ?? {}, app.store, app.clock);
     app.decorate('alarms', engine);
     app.decorate('notifier', notifier);
-    const onReading = (r: ReadingView): void => engine.onReading(app.cells.cellOf(r.deviceId), r);
-    const onDevice = (d: DeviceView): void => engine.onDeviceState(d.cellId, d.id, d.state, app.clock.now());
+    const onReading = (r: ReadingView): void => engine.onReading(r.cellId, r);
+    // A board's link state is every cell's it measures (a manifold board serves several).
+    const onDevice = (d: DeviceView): void => {
+      for (const cellId of d.cellIds ?? [d.cellId]) engine.onDeviceState(cellId, d.id, d.state, app.clock.now());
+    };
     app.devices.on('reading', onReading);
     app.devices.on('device', onDevice);
     let startupCheck: TimerHandle | undefined;

@@ -68,8 +68,10 @@ export interface DeviceManagerOptions {
   /** Reconnect backoff: first wait and longest wait. Defaults 250 and 30000. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** The cell a device measures. Default: the device id. */
-  cellOf?: (deviceId: string) => string;
+  /** The cell a board cell measures (its RD's `cell`; null when it sends none). Default: the device id. */
+  cellOf?: (deviceId: string, boardCell?: number | null) => string;
+  /** The cells the configuration gives a device. Default: its own. */
+  cellsOf?: (deviceId: string) => string[];
   /** Readings a board's ring holds, for judging a seq jump while its period is not known yet. Default 256. */
   ringSize?: number;
 }
@@ -112,6 +114,8 @@ interface Device {
   periodMs: number | undefined;
   /** Set while a doubtful live reading waits for STATUS; live readings arriving meanwhile wait behind it. */
   verifying: { held: Array<[ReadingMessage, number]>; cancelled: boolean } | undefined;
+  /** The cells the board measures: the configured ones and every one its readings named. */
+  cells: Set<string>;
 }
 
 /** Live readings that may wait for a STATUS at once; past that the newest are left to the replay. */
@@ -365,6 +369,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       lastLive: undefined,
       periodMs: undefined,
       verifying: undefined,
+      cells: new Set(this.opts.cellsOf?.(id) ?? [this.opts.cellOf?.(id) ?? id]),
     };
     dev.connection = conn;
     dev.boot = decision.powerUp;
@@ -520,7 +525,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const measuredAtMs = rd.boardMs + dev.offsetMs;
     const values = { o2Kpa: rd.o2Kpa, co2Kpa: rd.co2Kpa, tempC: rd.tempC };
     const flags = readingFlags({ ...values, measuredAtMs }, receivedAtMs);
-    const reading: ReadingView = { deviceId: dev.id, seq: rd.seq, boardMs: rd.boardMs, measuredAtMs, receivedAtMs, ...values, flags };
+    const boardCell = rd.cell ?? null;
+    const cellId = this.opts.cellOf?.(dev.id, boardCell) ?? dev.id;
+    dev.cells.add(cellId);
+    const reading: ReadingView = { deviceId: dev.id, seq: rd.seq, boardMs: rd.boardMs, measuredAtMs, receivedAtMs, ...values, flags, cellId, boardCell };
     this.opts.store.queueReading({ ...reading, boot: dev.boot }, (outcome) => {
       if (outcome !== 'new') return;
       this.count(conn, 'stored');
@@ -561,6 +569,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     return {
       id: dev.id,
       cellId: this.opts.cellOf?.(dev.id) ?? dev.id,
+      cellIds: [...dev.cells].sort(),
       kind: id.kind,
       firmwareVersion: id.firmwareVersion,
       protocolVersion: id.protocolVersion,

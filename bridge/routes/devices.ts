@@ -50,6 +50,8 @@ export const readingSchema = {
       items: { type: 'string', enum: ['o2_impossible', 'co2_impossible', 'temp_impossible', 'time_future'] },
       description: 'why the reading is not to be used as real (empty: plausible); see bridge/README.md',
     },
+    cellId: { type: 'string', description: 'the bench cell whose gas was measured' },
+    boardCell: { type: ['integer', 'null'], description: "the board's manifold cell (RD's cell), null when it sends none" },
   },
 } as const;
 
@@ -58,7 +60,8 @@ export const deviceSchema = {
   required: ['id', 'cellId', 'kind', 'firmwareVersion', 'protocolVersion', 'capabilities', 'path', 'state', 'counters', 'lastReading'],
   properties: {
     id: { type: 'string', description: "the board's serial number" },
-    cellId: { type: 'string', description: 'the cell the board measures' },
+    cellId: { type: 'string', description: 'the cell the board measures (with a manifold: its cell 1)' },
+    cellIds: { type: 'array', items: { type: 'string' }, description: 'every cell the board measures' },
     kind: { type: 'string' },
     firmwareVersion: { type: 'string' },
     protocolVersion: { type: 'integer' },

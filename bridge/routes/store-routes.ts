@@ -9,7 +9,8 @@ import { BridgeError, errorBodySchema } from '../errors.js';
 import { parseTime } from './devices.js';
 
 // `boot` is the bench's power-up number; `flags` (`;`-separated) marks a reading not to be used as real.
-const CSV_HEADER = 'cell_id,device_id,boot,seq,measured_at,measured_at_ms,received_at_ms,o2_kpa,co2_kpa,temp_c,flags\n';
+// `board_cell` is the board's manifold cell (empty when it sends none).
+const CSV_HEADER = 'cell_id,device_id,boot,seq,measured_at,measured_at_ms,received_at_ms,o2_kpa,co2_kpa,temp_c,flags,board_cell\n';
 
 function num(v: number | null): string {
   return v === null ? '' : String(v);
@@ -22,6 +23,12 @@ function text(v: string): string {
 
 export async function storeRoutes(app: FastifyInstance): Promise<void> {
   const knownDevices = (): string[] => app.devices.list().map((d) => d.id).concat(app.store.deviceIds());
+  /** The devices of a cell: by the configuration, and those whose readings were filed under it. */
+  const devicesOfCell = (cellId: string): string[] => {
+    const ids = new Set(app.cells.devicesOf(cellId, knownDevices()));
+    for (const c of app.store.cellDevices()) if (c.cellId === cellId) ids.add(c.deviceId);
+    return [...ids].sort();
+  };
 
   app.get(
     '/cells',
@@ -42,7 +49,11 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async () => ({ cells: app.cells.list(knownDevices()) }),
+    async () => {
+      const listed = new Map(app.cells.list(knownDevices()).map((c) => [c.id, new Set(c.deviceIds)]));
+      for (const c of app.store.cellDevices()) (listed.get(c.cellId) ?? listed.set(c.cellId, new Set()).get(c.cellId)!).add(c.deviceId);
+      return { cells: [...listed].sort(([a], [b]) => a.localeCompare(b)).map(([id, devices]) => ({ id, deviceIds: [...devices].sort() })) };
+    },
   );
 
   app.get<{ Params: { cellId: string }; Querystring: { from?: string; to?: string } }>(
@@ -67,19 +78,19 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const deviceIds = app.cells.devicesOf(req.params.cellId, knownDevices());
+      const deviceIds = devicesOfCell(req.params.cellId);
       if (deviceIds.length === 0) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no cell "${req.params.cellId}"`);
       const fromMs = parseTime(req.query.from, 'from', 0);
       const toMs = parseTime(req.query.to, 'to', Number.MAX_SAFE_INTEGER);
       if (toMs < fromMs) throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
       const cellId = text(req.params.cellId);
-      const rows = app.store.iterateReadings(deviceIds, fromMs, toMs);
+      const rows = app.store.iterateCellReadings(req.params.cellId, app.cells.devicesOf(req.params.cellId, knownDevices()), fromMs, toMs);
       // Streamed a row at a time: a season of readings never sits in memory at once.
       const body = Readable.from(
         (function* () {
           yield CSV_HEADER;
           for (const r of rows) {
-            yield `${cellId},${text(r.deviceId)},${r.boot},${r.seq},${new Date(r.measuredAtMs).toISOString()},${r.measuredAtMs},${r.receivedAtMs},${num(r.o2Kpa)},${num(r.co2Kpa)},${num(r.tempC)},${(r.flags ?? []).join(';')}\n`;
+            yield `${cellId},${text(r.deviceId)},${r.boot},${r.seq},${new Date(r.measuredAtMs).toISOString()},${r.measuredAtMs},${r.receivedAtMs},${num(r.o2Kpa)},${num(r.co2Kpa)},${num(r.tempC)},${(r.flags ?? []).join(';')},${num(r.boardCell)}\n`;
           }
         })(),
       );

@@ -187,6 +187,14 @@ CREATE TABLE reading_conflicts (
 CREATE INDEX reading_conflicts_by_device ON reading_conflicts (device_id, id);
 CREATE INDEX events_by_device ON events (device_id, id);
 `,
+  // v7 (issue 10): a reading keeps its cell. A board with a sampling manifold measures several cells, and
+  // says which in RD's `cell` (board_cell); cell_id is the bench cell it was filed under when it arrived.
+  // Rows from before keep NULL in both: they are the cell their device measured (the configuration's).
+  `
+ALTER TABLE readings ADD COLUMN cell_id TEXT;
+ALTER TABLE readings ADD COLUMN board_cell INTEGER;
+CREATE INDEX readings_by_cell ON readings (cell_id, measured_at_ms);
+`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -287,15 +295,13 @@ function sameReading(a: { boardMs: number; o2Kpa: number | null; co2Kpa: number 
   return a.boardMs === b.boardMs && a.o2Kpa === b.o2Kpa && a.co2Kpa === b.co2Kpa && a.tempC === b.tempC;
 }
 
+/** The reading columns as the store reads them: written once, used by every query of readings. */
 const READING_COLUMNS = `device_id AS deviceId, boot, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
-  received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC, flags`;
+  received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC, flags,
+  cell_id AS cellId, board_cell AS boardCell`;
 
-/** A row as SQLite gives it back, flags still a column. */
-type RawReadingRow = Omit<ReadingRow, 'flags'> & { flags: string | null };
-
-function fromRaw<T extends { flags: string | null }>(r: T): Omit<T, 'flags'> & { flags: ReadingFlag[] } {
-  return { ...r, flags: r.flags ? (r.flags.split(',') as ReadingFlag[]) : [] };
-}
+/** A row as SQLite gives it back: flags still a column, the cell NULL on rows from before cells were kept. */
+type RawReadingRow = Omit<ReadingRow, 'flags' | 'cellId'> & { flags: string | null; cellId: string | null };
 
 export interface ReadingQuery {
   deviceId: string;
@@ -312,6 +318,11 @@ export class SqliteStore {
   private readonly insertBatch: (batch: Array<[ReadingRow, unknown]>) => InsertOutcome[];
   private readonly storedReadingStmt: Database.Statement;
   private readonly queryReadingsStmt: Database.Statement;
+  /**
+   * The cell of a reading stored before cells were kept (cell_id NULL): the app sets it to the
+   * configuration's (bridge/cells.ts). Default: the device's own cell.
+   */
+  legacyCellOf: (deviceId: string, boardCell: number | null) => string = (deviceId) => deviceId;
 
   /** @param path a file path, or ':memory:' for a store that lives as long as the process. */
   constructor(path: string) {
@@ -330,17 +341,25 @@ export class SqliteStore {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.insertReadingStmt = this.db.prepare(
-      `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c, flags)
-       VALUES (@deviceId, @boot, @seq, @boardMs, @measuredAtMs, @receivedAtMs, @o2Kpa, @co2Kpa, @tempC, @flagsText)`,
+      `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c, flags, cell_id, board_cell)
+       VALUES (@deviceId, @boot, @seq, @boardMs, @measuredAtMs, @receivedAtMs, @o2Kpa, @co2Kpa, @tempC, @flagsText, @cellId, @boardCell)`,
     );
     this.storedReadingStmt = this.db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE device_id = ? AND boot = ? AND seq = ?`);
     this.insertBatch = this.db.transaction((batch: Array<[ReadingRow, unknown]>) => batch.map(([row]) => this.writeReading(row)));
     this.queryReadingsStmt = this.db.prepare(
-      `SELECT device_id AS deviceId, seq, board_ms AS boardMs, measured_at_ms AS measuredAtMs,
-              received_at_ms AS receivedAtMs, o2_kpa AS o2Kpa, co2_kpa AS co2Kpa, temp_c AS tempC, flags
+      `SELECT ${READING_COLUMNS}
        FROM readings WHERE device_id = @deviceId AND measured_at_ms >= @fromMs AND measured_at_ms <= @toMs
        ORDER BY measured_at_ms, boot, seq LIMIT @limit`,
     );
+  }
+
+  /** A stored row as the API shows it: flags as a list, and a cell on every row. */
+  private fromRaw(r: RawReadingRow): ReadingRow {
+    return {
+      ...r,
+      flags: r.flags ? (r.flags.split(',') as ReadingFlag[]) : [],
+      cellId: r.cellId ?? this.legacyCellOf(r.deviceId, r.boardCell),
+    };
   }
 
   /**
@@ -350,7 +369,7 @@ export class SqliteStore {
    */
   private writeReading(row: ReadingRow): InsertOutcome {
     const { flags, ...rest } = row;
-    if (this.insertReadingStmt.run({ ...rest, flagsText: flagsColumn(flags) }).changes === 1) return 'new';
+    if (this.insertReadingStmt.run({ ...rest, flagsText: flagsColumn(flags), boardCell: row.boardCell ?? null }).changes === 1) return 'new';
     const stored = this.storedReadingStmt.get(row.deviceId, row.boot, row.seq) as RawReadingRow | undefined;
     if (!stored || sameReading(stored, row)) return 'duplicate';
     this.addConflict({
@@ -358,7 +377,7 @@ export class SqliteStore {
       boot: row.boot,
       seq: row.seq,
       atMs: row.receivedAtMs,
-      stored: fromRaw(stored),
+      stored: this.fromRaw(stored),
       received: row,
       resolution: 'kept the stored reading; the received one is only in this record',
     });
@@ -438,7 +457,7 @@ export class SqliteStore {
   storedReading(deviceId: string, boot: number, seq: number): ReadingRow | undefined {
     this.flush();
     const r = this.storedReadingStmt.get(deviceId, boot, seq) as RawReadingRow | undefined;
-    return r ? fromRaw(r) : undefined;
+    return r ? this.fromRaw(r) : undefined;
   }
 
   addConflict(c: { deviceId: string; boot: number; seq: number; atMs: number; stored: unknown; received: unknown; resolution: string }): number {
@@ -597,7 +616,7 @@ export class SqliteStore {
 
   queryReadings(q: ReadingQuery): ReadingView[] {
     this.flush();
-    return (this.queryReadingsStmt.all(q) as Array<Omit<ReadingView, 'flags'> & { flags: string | null }>).map(fromRaw);
+    return (this.queryReadingsStmt.all(q) as RawReadingRow[]).map((r) => this.fromRaw(r));
   }
 
   countReadings(deviceId?: string): number {
@@ -655,18 +674,31 @@ export class SqliteStore {
     return { readings, events };
   }
 
-  /** Readings of some devices in a time range, oldest first, one row at a time (for CSV export). */
-  *iterateReadings(deviceIds: string[], fromMs: number, toMs: number): IterableIterator<ReadingRow> {
+  /**
+   * A cell's readings in a time range, oldest first, one row at a time (for CSV export): those filed under
+   * the cell, and the rows from before cells were kept of `legacyDeviceIds` (the devices the configuration
+   * gives the cell) whose legacy cell it is.
+   */
+  *iterateCellReadings(cellId: string, legacyDeviceIds: string[], fromMs: number, toMs: number): IterableIterator<ReadingRow> {
     this.flush();
-    const marks = deviceIds.map(() => '?').join(', ');
+    const marks = legacyDeviceIds.map(() => '?').join(', ');
+    const legacy = legacyDeviceIds.length > 0 ? `OR (cell_id IS NULL AND device_id IN (${marks}))` : '';
     const rows = this.db
       .prepare(
         `SELECT ${READING_COLUMNS}
-         FROM readings WHERE device_id IN (${marks}) AND measured_at_ms BETWEEN ? AND ?
+         FROM readings WHERE (cell_id = ? ${legacy}) AND measured_at_ms BETWEEN ? AND ?
          ORDER BY measured_at_ms, device_id, boot, seq`,
       )
-      .iterate(...deviceIds, fromMs, toMs) as IterableIterator<RawReadingRow>;
-    for (const r of rows) yield fromRaw(r);
+      .iterate(cellId, ...legacyDeviceIds, fromMs, toMs) as IterableIterator<RawReadingRow>;
+    for (const r of rows) {
+      const row = this.fromRaw(r);
+      if (row.cellId === cellId) yield row;
+    }
+  }
+
+  /** Every (cell, device) pair readings were filed under. */
+  cellDevices(): Array<{ cellId: string; deviceId: string }> {
+    return this.db.prepare('SELECT DISTINCT cell_id AS cellId, device_id AS deviceId FROM readings WHERE cell_id IS NOT NULL ORDER BY 1, 2').all() as Array<{ cellId: string; deviceId: string }>;
   }
 
   /**
@@ -675,20 +707,22 @@ export class SqliteStore {
    * earlier power-up is none when the board powered up again between it and `atMs` (a control measurement
    * is never compared with the previous run's sensor).
    */
-  readingAt(deviceId: string, atMs: number): ReadingRow | undefined {
+  readingAt(deviceId: string, atMs: number, cellId?: string): ReadingRow | undefined {
     this.flush();
+    // With a cell: that cell's readings (a manifold board measures several), and the rows from before cells
+    // were kept, which are its legacy cell's.
     const r = this.db
       .prepare(
         `SELECT ${READING_COLUMNS}
-         FROM readings WHERE device_id = ? AND measured_at_ms <= ? AND flags IS NULL
+         FROM readings WHERE device_id = ? AND measured_at_ms <= ? AND flags IS NULL ${cellId !== undefined ? 'AND (cell_id = ? OR cell_id IS NULL)' : ''}
          ORDER BY measured_at_ms DESC LIMIT 1`,
       )
-      .get(deviceId, atMs) as RawReadingRow | undefined;
-    if (!r) return undefined;
+      .get(...(cellId !== undefined ? [deviceId, atMs, cellId] : [deviceId, atMs])) as RawReadingRow | undefined;
+    if (!r || (cellId !== undefined && this.fromRaw(r).cellId !== cellId)) return undefined;
     const restarted = this.db
       .prepare("SELECT 1 FROM power_ups WHERE device_id = ? AND state = 'seen' AND power_up > ? AND started_at_ms > ? AND started_at_ms <= ? LIMIT 1")
       .get(deviceId, r.boot, r.measuredAtMs, atMs);
-    return restarted ? undefined : fromRaw(r);
+    return restarted ? undefined : this.fromRaw(r);
   }
 
   startRun(r: { name: string; atMs: number; by: string | null; detail: unknown }): number {

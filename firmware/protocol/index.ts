@@ -1,4 +1,4 @@
-/** The board protocol (firmware/PROTOCOL.md) for TypeScript: frame codec, checksum and typed messages. */
+/** The board protocol (firmware/PROTOCOL.md) for TypeScript: frame codec, checksum, typed messages and the protocol's facts. */
 export { crc16Ccitt } from './crc16.js';
 export {
   decodeFrame,
@@ -33,3 +33,18 @@ export {
   type NakCode,
   type ValveName,
 } from './messages.js';
+export {
+  ACTUATOR_CAPABILITY,
+  ACTUATOR_LABELS,
+  ACTUATOR_NAMES,
+  LOOP_CAPABILITY,
+  MAX_MANIFOLD_CELLS,
+  RD_DECIMALS,
+  SERIAL_NUMBER_MAX_CHARS,
+  SERIAL_NUMBER_PATTERN,
+  SERIAL_NUMBER_RE,
+  SETPOINT_LIMITS,
+  actuatorsOf,
+  hasAtMostDecimals,
+  type ActuatorName,
+} from './board-facts.js';

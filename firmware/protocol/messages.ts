@@ -3,6 +3,7 @@
  * answers) and the commands a host may send. Field names and units follow firmware/PROTOCOL.md.
  */
 
+import { ACTUATOR_NAMES, RD_DECIMALS, SERIAL_NUMBER_MAX_CHARS, SERIAL_NUMBER_RE, SETPOINT_LIMITS, type ActuatorName } from './board-facts.js';
 import { field, type Frame } from './codec.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -12,11 +13,12 @@ export const NAK_CODES: readonly NakCode[] = ['E_UNKNOWN', 'E_ARG', 'E_PROTO', '
 
 /** Gases a CAL command calibrates, and the decimals its `ref` may have (those of RD). */
 export type CalGas = 'o2' | 'co2';
-export const CAL_GAS_DECIMALS: Readonly<Record<CalGas, number>> = { o2: 2, co2: 3 };
+export const CAL_GAS_DECIMALS: Readonly<Record<CalGas, number>> = { o2: RD_DECIMALS.o2, co2: RD_DECIMALS.co2 };
 export type CalPoint = 'zero' | 'span' | 'factory';
 
-export type ValveName = 'n2' | 'air' | 'scrub';
-export const VALVE_NAMES: readonly ValveName[] = ['n2', 'air', 'scrub'];
+/** An actuator a SET may name (board-facts.ts); kept under this name for the commands' `valve` field. */
+export type ValveName = ActuatorName;
+export const VALVE_NAMES: readonly ValveName[] = ACTUATOR_NAMES;
 
 export interface BoardIdentity {
   kind: string;
@@ -69,7 +71,6 @@ export class MessageError extends Error {
 
 const UINT_RE = /^(0|[1-9][0-9]{0,9})$/;
 const DECIMAL_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
-const SERIAL_RE = /^[A-Za-z0-9-]{1,32}$/;
 
 function need(frame: Frame, key: string): string {
   const v = field(frame, key);
@@ -96,7 +97,9 @@ export function toBoardMessage(frame: Frame): BoardMessage {
   switch (frame.type) {
     case 'ID': {
       const serialNumber = need(frame, 'sn');
-      if (!SERIAL_RE.test(serialNumber)) throw new MessageError(`ID field "sn" is not [A-Za-z0-9-]{1,32}: "${serialNumber}"`);
+      if (!SERIAL_NUMBER_RE.test(serialNumber)) {
+        throw new MessageError(`ID field "sn" is not [A-Za-z0-9-]{1,${SERIAL_NUMBER_MAX_CHARS}}: "${serialNumber}"`);
+      }
       return {
         type: 'ID',
         id: uint32(frame, 'id'),
@@ -159,7 +162,12 @@ export function toBoardMessage(frame: Frame): BoardMessage {
 /** Commands a host sends; `id` is added by whoever sends them. */
 export type Command =
   | { op: 'hello'; proto: number }
-  | { op: 'set_valve'; valve: ValveName; on: boolean }
+  /** Sets one actuator of one cell (`cell` 1 to the board's cells; absent: cell 1, and left out of the frame). */
+  | { op: 'set_valve'; valve: ValveName; on: boolean; cell?: number }
+  /** The palletunit's loop setpoints (SETPT), within SETPOINT_LIMITS; stored in its EEPROM. */
+  | { op: 'setpoint'; o2Kpa: number; co2Kpa: number }
+  /** The palletunit's local loop on (1) or off (0: the host drives the outputs with SET). */
+  | { op: 'loop'; on: boolean }
   /** Replays readings `from`..`to` (inclusive, from ≤ to, at most MAX_REPLAY_READINGS). */
   | { op: 'replay'; from: number; to: number }
   | { op: 'status' }
@@ -178,8 +186,22 @@ export function commandFrame(id: number, command: Command): Frame {
   switch (command.op) {
     case 'hello':
       return { type: 'HELLO', fields: [['id', String(id)], ['proto', String(command.proto)]] };
-    case 'set_valve':
-      return { type: 'SET', fields: [['id', String(id)], ['valve', command.valve], ['on', command.on ? '1' : '0']] };
+    case 'set_valve': {
+      const fields: Array<[string, string]> = [['id', String(id)], ['valve', command.valve], ['on', command.on ? '1' : '0']];
+      if (command.cell !== undefined) fields.push(['cell', String(command.cell)]);
+      return { type: 'SET', fields };
+    }
+    case 'setpoint':
+      return {
+        type: 'SETPT',
+        fields: [
+          ['id', String(id)],
+          ['o2', command.o2Kpa.toFixed(SETPOINT_LIMITS.o2Kpa.decimals)],
+          ['co2', command.co2Kpa.toFixed(SETPOINT_LIMITS.co2Kpa.decimals)],
+        ],
+      };
+    case 'loop':
+      return { type: 'LOOP', fields: [['id', String(id)], ['on', command.on ? '1' : '0']] };
     case 'replay':
       return { type: 'REPLAY', fields: [['id', String(id)], ['from', String(command.from)], ['to', String(command.to)]] };
     case 'status':

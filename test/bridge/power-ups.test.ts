@@ -331,7 +331,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     ]);
     expect(res.readings[1].o2Kpa).toBe(999); // stored as it came, flagged
     const csv = (await a.inject({ method: 'GET', url: `/api/cells/${SN}/readings.csv` })).body.trim().split('\n').slice(1);
-    expect(csv.map((l) => l.split(',').at(-1))).toEqual(['o2_impossible', 'o2_impossible', 'co2_impossible;temp_impossible', '', 'time_future']);
+    expect(csv.map((l) => l.split(',').at(-2))).toEqual(['o2_impossible', 'o2_impossible', 'co2_impossible;temp_impossible', '', 'time_future']);
     expect(a.devices.get(SN)!.counters.flagged).toBe(4);
   });
 

@@ -48,7 +48,7 @@ describe('person-safety alarm in the engine', () => {
 
   function reading(atMs: number, o2Kpa: number | null, flags: ReadingFlag[] = [], deviceId = SN, cellId = CELL): void {
     seq++;
-    const r: ReadingView = { deviceId, seq, boardMs: seq * 1000, measuredAtMs: atMs, receivedAtMs: atMs, o2Kpa, co2Kpa: 0.04, tempC: 1.5, flags };
+    const r: ReadingView = { deviceId, seq, boardMs: seq * 1000, measuredAtMs: atMs, receivedAtMs: atMs, o2Kpa, co2Kpa: 0.04, tempC: 1.5, flags, cellId, boardCell: null };
     engine.onReading(cellId, r);
   }
   const active = (cellId = CELL): AlarmView[] => engine.list({ state: 'active', cellId });
@@ -188,7 +188,7 @@ describe('person-safety alarm in the engine', () => {
   it('takes a reading with a future time for unknown O2 with the door open (fail-safe), at the time it was received', () => {
     reading(T0, 20.9);
     engine.setDoor(CELL, true, T0 + 500);
-    engine.onReading(CELL, { deviceId: SN, seq: 99, boardMs: 1, measuredAtMs: T0 + 86_400_000, receivedAtMs: T0 + 1000, o2Kpa: 20.9, co2Kpa: 0.04, tempC: 1.5, flags: ['time_future'] });
+    engine.onReading(CELL, { deviceId: SN, seq: 99, boardMs: 1, measuredAtMs: T0 + 86_400_000, receivedAtMs: T0 + 1000, o2Kpa: 20.9, co2Kpa: 0.04, tempC: 1.5, flags: ['time_future'], cellId: CELL, boardCell: null });
     expect(safety()).toMatchObject({ raisedAtMs: T0 + 1000, message: expect.stringContaining('board time in the future') });
     expect(engine.benchMs).toBe(T0 + 500);
   });

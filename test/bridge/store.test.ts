@@ -46,7 +46,7 @@ describe('store: CSV, runs, retention', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.trimEnd().split('\n');
-    expect(lines[0]).toBe('cell_id,device_id,boot,seq,measured_at,measured_at_ms,received_at_ms,o2_kpa,co2_kpa,temp_c,flags');
+    expect(lines[0]).toBe('cell_id,device_id,boot,seq,measured_at,measured_at_ms,received_at_ms,o2_kpa,co2_kpa,temp_c,flags,board_cell');
     expect(lines.slice(1).map((l) => l.split(',').filter((_, i) => [0, 1, 3, 7, 8, 9].includes(i)))).toEqual([
       ['cell-7', SN, '2', '', '0.05', '1.6'],
       ['cell-7', SN, '3', '20.7', '0.06', '1.7'],
