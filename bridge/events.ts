@@ -3,6 +3,11 @@
  * dashboards/ imports these types; nothing else of the bridge.
  */
 
+import type { ActuatorName } from '../firmware/protocol/board-facts.js';
+
+/** The protocol's facts the dashboard draws its controls from (firmware/protocol/board-facts.ts). */
+export { ACTUATOR_LABELS, actuatorsOf, type ActuatorName } from '../firmware/protocol/board-facts.js';
+
 /**
  * Where a board's connection stands. `lost` is a board that was open and whose link went away; `silent`
  * is a board whose port stays open but that stopped talking (no line for a few periods, or it reset and
@@ -143,16 +148,16 @@ export interface SocketHandshakeAuth {
   lastSeq?: number;
 }
 
-/** A command sent over the socket; the same as the REST body plus the device. */
-export interface SocketCommand {
-  deviceId: string;
-  op: 'set_valve';
-  valve: 'n2' | 'air' | 'scrub';
-  on: boolean;
-}
+/** A command sent over the socket: the REST command body (bridge/devices/command-body.ts) plus the device. */
+export type SocketCommand = { deviceId: string } & (
+  | { op: 'set_valve'; valve: ActuatorName; on: boolean; cell?: number }
+  | { op: 'cal'; gas: 'o2' | 'co2'; point: 'zero' | 'span' | 'factory'; ref?: number }
+  | { op: 'setpoint'; o2Kpa: number; co2Kpa: number }
+  | { op: 'loop'; on: boolean }
+);
 
 export type SocketCommandResult =
-  | { ok: true; commandId: number; outcome: 'ack' }
+  | { ok: true; commandId: number; outcome: 'ack'; cal?: number }
   | { ok: false; code: string; message: string };
 
 /** Events the bridge emits to socket.io clients. Each event after the snapshot carries its `seq`. */

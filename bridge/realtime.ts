@@ -18,7 +18,8 @@
 import fp from 'fastify-plugin';
 import { Server, type Socket } from 'socket.io';
 import type { FastifyInstance } from 'fastify';
-import { VALVE_NAMES } from '../firmware/protocol/index.js';
+import { Ajv } from 'ajv';
+import { checkCapable, commandBodySchema, commandOf, type CommandBody } from './devices/command-body.js';
 import { BridgeError } from './errors.js';
 import type { Actor } from './auth/auth.js';
 import { refusedBrowserRequest } from './auth/browser-guard.js';
@@ -46,19 +47,18 @@ declare module 'fastify' {
 
 const MAX_ROOMS = 64;
 
-function validCommand(c: unknown): c is SocketCommand {
-  if (typeof c !== 'object' || c === null) return false;
-  const o = c as Record<string, unknown>;
-  return (
-    Object.keys(o).every((k) => ['deviceId', 'op', 'valve', 'on'].includes(k)) &&
-    typeof o.deviceId === 'string' &&
-    o.deviceId.length > 0 &&
-    o.deviceId.length <= 64 &&
-    o.op === 'set_valve' &&
-    typeof o.valve === 'string' &&
-    (VALVE_NAMES as readonly string[]).includes(o.valve) &&
-    typeof o.on === 'boolean'
-  );
+/** The socket command: the REST command body and its device, under the same schema (devices/command-body.ts). */
+const validCommand = new Ajv({ allErrors: false, coerceTypes: false }).compile<SocketCommand>(commandBodySchema({ deviceId: true }));
+
+/** What was wrong with a socket command, from the validator's first error, naming the field. */
+function commandProblem(): string {
+  const e = validCommand.errors?.[0];
+  if (!e) return 'a socket command must be an object';
+  const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const p = e.params as Record<string, unknown>;
+  const name = (typeof p.missingProperty === 'string' && p.missingProperty) || (typeof p.additionalProperty === 'string' && p.additionalProperty) || path || '(root)';
+  const reason = typeof p.additionalProperty === 'string' ? 'is not a known field' : Array.isArray(p.allowedValues) ? `must be one of ${p.allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : (e.message ?? 'is invalid');
+  return `socket command field "${name}" ${reason}`;
 }
 
 export const realtime = fp(
@@ -129,12 +129,15 @@ export const realtime = fp(
       const ip = socket.handshake.address;
       try {
         const actor: Actor | undefined = await app.authFailures.authorize(ip, socket.data.token, 'operator', 'a socket command', 'handshake');
-        if (!validCommand(command)) {
-          throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, 'a socket command is {deviceId, op: "set_valve", valve: "n2"|"air"|"scrub", on: boolean}');
-        }
-        const out = await app.devices.send(command.deviceId, { op: 'set_valve', valve: command.valve, on: command.on }, actor?.name);
-        if (out.outcome === 'nak') throw new BridgeError('BRIDGE_ERR_COMMAND_NAK', 409, `board "${command.deviceId}" refused command id=${out.id}: ${out.code}`);
-        return { ok: true, commandId: out.id, outcome: 'ack' };
+        if (!validCommand(command)) throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, `${commandProblem()}; a socket command is {deviceId, ...the REST command body}`);
+        const { deviceId, ...body } = command;
+        const device = app.devices.get(deviceId);
+        if (!device) throw new BridgeError('BRIDGE_ERR_DEVICE_NOT_FOUND', 404, `no device "${deviceId}"`);
+        const board = commandOf(body as CommandBody);
+        checkCapable(device.id, device.kind, device.capabilities, board);
+        const out = await app.devices.send(deviceId, board, actor?.name);
+        if (out.outcome === 'nak') throw new BridgeError('BRIDGE_ERR_COMMAND_NAK', 409, `board "${deviceId}" refused command id=${out.id}: ${out.code}`);
+        return { ok: true, commandId: out.id, outcome: 'ack', ...(out.outcome === 'ack' && out.cal !== undefined ? { cal: out.cal } : {}) };
       } catch (err) {
         if (err instanceof BridgeError) return { ok: false, code: err.code, message: err.message };
         app.log.error({ err }, 'socket command failed');

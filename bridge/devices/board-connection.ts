@@ -126,6 +126,9 @@ export function isIdempotent(command: Command): boolean {
     case 'set_valve':
     case 'replay':
     case 'status':
+    // Absolute settings: the same setpoints or loop state twice is the same state.
+    case 'setpoint':
+    case 'loop':
       return true;
     case 'cal':
       // A zero or span stored twice moves the calibration count on (and a span taken twice, on a sensor that

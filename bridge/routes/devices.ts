@@ -4,32 +4,9 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { CAL_GAS_DECIMALS, VALVE_NAMES, type CalGas, type CalPoint, type Command } from '../../firmware/protocol/index.js';
+import { checkCapable, commandBodySchema, commandOf, type CommandBody } from '../devices/command-body.js';
 import { BridgeError, errorBodySchema } from '../errors.js';
 import type { DeviceView, ReadingView } from '../events.js';
-
-/** The body of POST /devices/:id/commands, as its schema admits it. */
-type CommandBody =
-  | { op: 'set_valve'; valve: (typeof VALVE_NAMES)[number]; on: boolean }
-  | { op: 'cal'; gas: CalGas; point: CalPoint; ref?: number };
-
-/** The board command for a body the schema has admitted; a `ref` with more decimals than RD gives it is refused
- * here (the frame would round it). */
-function commandOf(body: CommandBody): Command {
-  if (body.op === 'set_valve') return { op: 'set_valve', valve: body.valve, on: body.on };
-  if (body.ref !== undefined) {
-    const scale = 10 ** CAL_GAS_DECIMALS[body.gas];
-    if (Math.abs(body.ref * scale - Math.round(body.ref * scale)) > 1e-6) {
-      throw new BridgeError(
-        'BRIDGE_ERR_BAD_BODY',
-        400,
-        `body field "ref" must have at most ${CAL_GAS_DECIMALS[body.gas]} decimals for ${body.gas}: ${body.ref}`,
-        { field: 'ref' },
-      );
-    }
-  }
-  return { op: 'cal', gas: body.gas, point: body.point, ...(body.ref !== undefined ? { ref: body.ref } : {}) };
-}
 
 const nullableNumber = { type: ['number', 'null'] } as const;
 
@@ -263,41 +240,15 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "Send a command to a board (operator); waits for the board's ACK",
         description:
-          '`{"op":"set_valve","valve":"n2"|"air"|"scrub","on":true}` sets an actuator (retried after a timeout); ' +
+          '`{"op":"set_valve","valve":"n2"|"air"|"scrub"|"fan","on":true,"cell":2}` sets an actuator of a cell (`cell` 1–8 on a manifold board, default 1; retried after a timeout); ' +
+          '`{"op":"setpoint","o2Kpa":1.5,"co2Kpa":1.2}` and `{"op":"loop","on":false}` set a palletunit\'s loop setpoints and hand its outputs to the host (or back to its loop); ' +
+          'a command the board has no capability for is 409 BRIDGE_ERR_NOT_CAPABLE; ' +
           '`{"op":"cal","gas":"o2"|"co2","point":"zero"|"span"|"factory","ref":20.95}` calibrates a gas with the ' +
           'reference gas on the sensor (`ref` in kPa with at most 2 (o2) or 3 (co2) decimals, not with factory; ' +
           'never retried: a CAL stored twice counts twice). The ACK of a cal carries the board\'s calibration count.',
         security: [{ bearer: [] }],
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['op'],
-          properties: {
-            op: { type: 'string', enum: ['set_valve', 'cal'] },
-            valve: { type: 'string', enum: [...VALVE_NAMES] },
-            on: { type: 'boolean' },
-            gas: { type: 'string', enum: ['o2', 'co2'] },
-            point: { type: 'string', enum: ['zero', 'span', 'factory'] },
-            ref: { type: 'number', minimum: 0 },
-          },
-          allOf: [
-            {
-              if: { properties: { op: { const: 'set_valve' } } },
-              then: { required: ['valve', 'on'], properties: { gas: false, point: false, ref: false } },
-            },
-            {
-              if: { properties: { op: { const: 'cal' } } },
-              then: {
-                required: ['gas', 'point'],
-                properties: { valve: false, on: false },
-                if: { properties: { point: { const: 'factory' } } },
-                then: { properties: { ref: false } },
-                else: { required: ['ref'] },
-              },
-            },
-          ],
-        },
+        body: commandBodySchema(),
         response: {
           200: {
             type: 'object',
@@ -321,8 +272,9 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      deviceOr404(req.params.id);
+      const device = deviceOr404(req.params.id);
       const command = commandOf(req.body);
+      checkCapable(device.id, device.kind, device.capabilities, command);
       const result = await app.devices.send(req.params.id, command, req.actor?.name);
       if (result.outcome === 'nak') {
         throw new BridgeError('BRIDGE_ERR_COMMAND_NAK', 409, `board "${req.params.id}" refused command id=${result.id}: ${result.code}`, {

@@ -4,13 +4,7 @@
  */
 
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DeviceView, ReadingView, ServerToClientEvents } from '../../bridge/events.js';
-
-const VALVES = [
-  ['n2', 'N₂'],
-  ['air', 'Air'],
-  ['scrub', 'Scrubber'],
-] as const;
+import { ACTUATOR_LABELS, actuatorsOf, type ClientToServerEvents, type DeviceView, type ReadingView, type ServerToClientEvents } from '../../bridge/events.js';
 
 const container = document.querySelector<HTMLElement>('#devices')!;
 const empty = document.querySelector<HTMLElement>('#empty')!;
@@ -43,18 +37,6 @@ function cardFor(id: string): HTMLElement {
   card = (template.content.firstElementChild!.cloneNode(true) as HTMLElement);
   card.dataset.deviceId = id;
   set(card, '.id', id);
-  const valves = card.querySelector<HTMLElement>('.valves')!;
-  for (const [valve, label] of VALVES) {
-    for (const on of [true, false]) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = `${label} ${on ? 'open' : 'close'}`;
-      b.dataset.valve = valve;
-      b.dataset.on = String(on);
-      b.addEventListener('click', () => void sendValve(id, valve, on, card!));
-      valves.append(b);
-    }
-  }
   cards.set(id, card);
   const sorted = [...cards.keys()].sort();
   const next = sorted[sorted.indexOf(id) + 1];
@@ -89,8 +71,29 @@ function showReading(r: ReadingView): void {
   at.textContent = new Date(r.measuredAtMs).toLocaleTimeString();
 }
 
+/** The actuator buttons of a board: the ones its capabilities say it has (the protocol's facts), once. */
+function showControls(card: HTMLElement, d: DeviceView): void {
+  const valves = card.querySelector<HTMLElement>('.valves')!;
+  const wanted = actuatorsOf(d.capabilities).join(',');
+  if (valves.dataset.actuators === wanted) return;
+  valves.dataset.actuators = wanted;
+  valves.replaceChildren();
+  for (const valve of actuatorsOf(d.capabilities)) {
+    for (const on of [true, false]) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `${ACTUATOR_LABELS[valve]} ${on ? 'open' : 'close'}`;
+      b.dataset.valve = valve;
+      b.dataset.on = String(on);
+      b.addEventListener('click', () => void sendValve(d.id, valve, on, card));
+      valves.append(b);
+    }
+  }
+}
+
 function showDevice(d: DeviceView): void {
   const card = cardFor(d.id);
+  showControls(card, d);
   const state = card.querySelector<HTMLElement>('.state')!;
   state.textContent = d.state;
   state.dataset.state = d.state;
