@@ -4,6 +4,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import { SERIAL_NUMBER_MAX_CHARS } from '../../firmware/protocol/index.js';
 import { checkCapable, commandBodySchema, commandOf, type CommandBody } from '../devices/command-body.js';
 import { BridgeError, errorBodySchema } from '../errors.js';
 import type { DeviceView, ReadingView } from '../events.js';
@@ -66,10 +67,11 @@ export const deviceSchema = {
   },
 } as const;
 
+/** A device is its serial number (firmware/protocol/board-facts.ts). */
 export const idParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: SERIAL_NUMBER_MAX_CHARS } },
 } as const;
 
 const MAX_LIMIT = 10_000;
@@ -293,7 +295,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { device: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 100 } },
+          properties: { device: { type: 'string', minLength: 1, maxLength: SERIAL_NUMBER_MAX_CHARS }, limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 100 } },
         },
         response: {
           200: {

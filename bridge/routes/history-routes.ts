@@ -7,6 +7,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import { SERIAL_NUMBER_MAX_CHARS } from '../../firmware/protocol/index.js';
 import { BridgeError, errorBodySchema } from '../errors.js';
 import { idParams } from './devices.js';
 
@@ -133,7 +134,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
           type: 'object',
           additionalProperties: false,
           properties: {
-            device: { type: 'string', minLength: 1, maxLength: 64 },
+            device: { type: 'string', minLength: 1, maxLength: SERIAL_NUMBER_MAX_CHARS },
             kind: { type: 'string', minLength: 1, maxLength: 40, description: 'a kind or its prefix: "link.", "power_up.new"' },
             before: { type: 'integer', minimum: 1, description: 'only events with a smaller id (to page back)' },
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
