@@ -1,4 +1,4 @@
-/** The HIL rig: brings a bench up (plant, firmware, bridge) and, later, runs scenarios against it. */
+/** The HIL rig: brings a bench up (plant, firmware on PTYs, bridge) for demos and end-to-end tests. */
 export { HilBench, type HilBenchOptions, type HilCell, type HilCellOptions, type Ticker } from './hil-bench.js';
 export { HostBoard, GASBOARD_HOST_BINARY, type HostBoardOptions } from './host-board.js';
 export { FirmataEmulator, attachFirmataEmulatorToPort, FIRMATA_MODES, type FirmataEmulatorOptions, type ByteLink } from './firmata-emulator.js';
