@@ -250,6 +250,69 @@ int frame_parse_u32(const char *s, uint32_t *out)
     return 1;
 }
 
+int frame_only_keys(const frame_t *f, const char *const *allowed)
+{
+    uint8_t i;
+
+    for (i = 0; i < f->nfields; i++) {
+        const char *const *a;
+        for (a = allowed; *a != NULL && strcmp(f->fields[i].key, *a) != 0; a++) {
+        }
+        if (*a == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int frame_parse_fixed(const char *s, uint8_t decimals, uint8_t max_digits, int sign_ok, int32_t *out)
+{
+    int32_t v = 0;
+    uint8_t digits = 0;
+    uint8_t frac = 0;
+    int neg = 0;
+    int point = 0;
+
+    if (max_digits > FRAME_FIXED_DIGITS_MAX) {
+        max_digits = FRAME_FIXED_DIGITS_MAX;
+    }
+    if (s == NULL) {
+        return 0;
+    }
+    if (*s == '-' && sign_ok) {
+        neg = 1;
+        s++;
+    }
+    if (!is_digit(*s)) {
+        return 0;
+    }
+    for (; *s != '\0'; s++) {
+        if (*s == '.' && !point) {
+            point = 1;
+            if (s[1] == '\0') {
+                return 0; /* "5." */
+            }
+            continue;
+        }
+        if (!is_digit(*s) || digits >= max_digits || (point && frac >= decimals)) {
+            return 0;
+        }
+        v = v * 10 + (*s - '0');
+        digits++;
+        if (point) {
+            frac++;
+        }
+    }
+    for (; frac < decimals; frac++) {
+        if (v > 99999999) {
+            return 0; /* would not fit in 32 bits */
+        }
+        v *= 10;
+    }
+    *out = neg ? -v : v;
+    return 1;
+}
+
 /* ---- writer ---------------------------------------------------------------------------------------------- */
 
 /* Room the end of a frame needs after the body: "*CCCC", '\n' and the NUL. */

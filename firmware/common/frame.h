@@ -132,4 +132,16 @@ size_t frame_write(const frame_t *f, char *buf, size_t cap);
  * 32 bits). Returns 1 and sets *out on success, 0 otherwise. */
 int frame_parse_u32(const char *s, uint32_t *out);
 
+/* 1 when every field of f has one of the allowed keys (a NULL-terminated list): a command's key check. */
+int frame_only_keys(const frame_t *f, const char *const *allowed);
+
+/* Most digits frame_parse_fixed reads (so that the value and its scaling fit in 32 bits). */
+#define FRAME_FIXED_DIGITS_MAX 9u
+
+/* Reads a decimal with up to `decimals` decimals as fixed point in that many decimals ("20.95", 2 -> 2095;
+ * "5" -> 500; "-0.5" -> -50 when sign_ok): digits, at most one '.' with a digit after it, at most max_digits
+ * digits in all (capped at FRAME_FIXED_DIGITS_MAX), a leading '-' only when sign_ok. Returns 1 and sets *out,
+ * or 0 (NULL, anything else, or a value whose scaling would not fit). */
+int frame_parse_fixed(const char *s, uint8_t decimals, uint8_t max_digits, int sign_ok, int32_t *out);
+
 #endif

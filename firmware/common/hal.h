@@ -1,7 +1,8 @@
 /*
  * The hardware abstraction layer: the only door between board logic and hardware.
  *
- * Board logic (gasboard/, palletunit/) calls these functions and nothing else that touches the world.
+ * Board logic (common/board_engine.c, gasboard/, palletunit/) calls these functions and nothing else that
+ * touches the world.
  * Each target implements them once: targets/host/hal_host.c (a Linux process on a PTY), later targets/avr/
  * (the ATmega2560 board, also run in simavr) and targets/wasm/ (in-process, lockstep with the simulator).
  * The tests implement them with a fake (test/fake_hal.c).

@@ -56,7 +56,6 @@
 
 #define GB_RING_LEN       256u  /* readings kept for REPLAY (PROTOCOL.md: at least 256); 12 bytes each */
 #define GB_REPLAY_MAX     1024u /* readings one REPLAY may ask for */
-#define GB_TX_PER_POLL    16u   /* RD frames (replayed or live) sent per poll at most */
 
 #define GB_WATCHDOG_MS    4000u /* the main loop must come round this often (poll waits at most 1000 ms) */
 

@@ -9,77 +9,36 @@
 
 static const char *const pu_actuators[PU_OUT_COUNT] = { "n2", "air", "fan" };
 
-/* A decimal with up to `decimals` decimals as fixed point ("1.5", "1.50"); 1 on success. */
-static int parse_fixed(const char *s, uint8_t decimals, int32_t *out)
-{
-    int32_t v = 0;
-    uint8_t digits = 0;
-    uint8_t frac = 0;
-    int point = 0;
-
-    if (s == NULL || *s < '0' || *s > '9') {
-        return 0;
-    }
-    for (; *s != '\0'; s++) {
-        if (*s == '.' && !point && s[1] != '\0') {
-            point = 1;
-            continue;
-        }
-        if (*s < '0' || *s > '9' || digits >= 8u || (point && frac >= decimals)) {
-            return 0;
-        }
-        v = v * 10 + (*s - '0');
-        digits++;
-        frac = (uint8_t)(frac + (point ? 1u : 0u));
-    }
-    for (; frac < decimals; frac++) {
-        v *= 10;
-    }
-    *out = v;
-    return 1;
-}
-
-static int only(const frame_t *f, const char *const *keys)
-{
-    uint8_t i;
-
-    for (i = 0; i < f->nfields; i++) {
-        const char *const *k;
-        for (k = keys; *k != NULL && strcmp(*k, f->fields[i].key) != 0; k++) {
-        }
-        if (*k == NULL) {
-            return 0;
-        }
-    }
-    return 1;
-}
+/* SETPT's values: unsigned, at most this many digits. */
+#define PU_SETPT_DIGITS 8u
 
 /* SETPT id o2 co2 and LOOP id on (PROTOCOL.md, "palletunit"). */
-static int pu_command(gasboard_t *gb, const frame_t *f, uint32_t id, uint32_t now)
+static int pu_command(board_engine_t *e, const frame_t *f, uint32_t id, uint32_t now)
 {
-    palletunit_t *pu = (palletunit_t *)gb;
+    palletunit_t *pu = (palletunit_t *)(void *)e; /* the engine is the first member of the first member */
     (void)now;
 
     if (strcmp(f->type, "SETPT") == 0) {
         static const char *const keys[] = { "id", "o2", "co2", NULL };
         int32_t o2;
         int32_t co2;
-        if (gb == NULL) {
+        if (e == NULL) {
             return 1;
         }
-        if (!only(f, keys) || !parse_fixed(frame_get(f, "o2"), 2u, &o2) || !parse_fixed(frame_get(f, "co2"), 3u, &co2)) {
-            gasboard_nak(gb, id, "E_ARG");
+        if (!frame_only_keys(f, keys) || !frame_parse_fixed(frame_get(f, "o2"), 2u, PU_SETPT_DIGITS, 0, &o2) ||
+            !frame_parse_fixed(frame_get(f, "co2"), 3u, PU_SETPT_DIGITS, 0, &co2)) {
+            board_engine_nak(e, id, "E_ARG");
         } else if (!setpoint_valid(o2, co2)) {
-            gasboard_nak(gb, id, "E_RANGE");
+            board_engine_nak(e, id, "E_RANGE");
         } else {
             /* Stored first, used after: a failed write changes nothing (as CAL). */
             uint8_t rec[SETPOINT_RECORD_SIZE];
             setpoint_record_encode(o2, co2, rec);
             if (hal_eeprom_write(PU_EE_SETPT_ADDR, rec, SETPOINT_RECORD_SIZE) != 0) {
-                gasboard_nak(gb, id, "E_STORE");
+                board_engine_nak(e, id, "E_STORE");
             } else {
                 loop_set_setpoints(&pu->loop, o2, co2);
-                gasboard_ack(gb, id);
+                board_engine_ack(e, id);
             }
         }
         return 1;
@@ -87,11 +46,11 @@ static int pu_command(gasboard_t *gb, const frame_t *f, uint32_t id, uint32_t no
     if (strcmp(f->type, "LOOP") == 0) {
         static const char *const keys[] = { "id", "on", NULL };
         const char *on = frame_get(f, "on");
-        if (gb == NULL) {
+        if (e == NULL) {
             return 1;
         }
-        if (!only(f, keys) || on == NULL || (strcmp(on, "0") != 0 && strcmp(on, "1") != 0)) {
-            gasboard_nak(gb, id, "E_ARG");
+        if (!frame_only_keys(f, keys) || on == NULL || (strcmp(on, "0") != 0 && strcmp(on, "1") != 0)) {
+            board_engine_nak(e, id, "E_ARG");
             return 1;
         }
         pu->loop_on = on[0] == '1' ? 1u : 0u;
@@ -99,24 +58,25 @@ static int pu_command(gasboard_t *gb, const frame_t *f, uint32_t id, uint32_t no
             /* The host takes over from a known state: everything closed, the fan off. */
             uint8_t k;
             for (k = 0; k < PU_OUT_COUNT; k++) {
-                gasboard_output(gb, k, 0);
+                gasboard_output(&pu->core, k, 0);
             }
         }
-        gasboard_ack(gb, id);
+        board_engine_ack(e, id);
         return 1;
     }
     return 0;
 }
 
-static int pu_set_allowed(const gasboard_t *gb)
+static int pu_set_allowed(const board_engine_t *e)
 {
-    return !((const palletunit_t *)gb)->loop_on;
+    return !((const palletunit_t *)(const void *)e)->loop_on;
 }
 
 /* The loop, every poll: from the calibrated samples to the outputs. */
-static void pu_poll(gasboard_t *gb, uint32_t now)
+static void pu_poll(board_engine_t *e, uint32_t now)
 {
-    palletunit_t *pu = (palletunit_t *)gb;
+    palletunit_t *pu = (palletunit_t *)(void *)e;
+    gasboard_t *gb = &pu->core;
     sample_t o2;
     sample_t co2;
 

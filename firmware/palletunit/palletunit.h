@@ -3,7 +3,8 @@
  * gasboard's drivers, firmware/MODULES.md), an N2 valve, an air valve and a fan, and a local setpoint loop
  * (palletunit/pallet_loop.h) that runs from power-up whether or not a host is there.
  *
- * It speaks the same protocol through the gasboard's engine (gasboard/gasboard.h) with its own profile: kind
+ * It speaks the same protocol through the board protocol engine (common/board_engine.h), under the gasboard's
+ * measuring (gasboard/gasboard.h), with its own profile: kind
  * palletunit, SET's valves n2, air, fan (refused with E_STATE while the loop drives them), and two commands of
  * its own (PROTOCOL.md, "palletunit"): SETPT (the loop's setpoints) and LOOP (the loop on or off).
  */
@@ -14,7 +15,7 @@
 #include "palletunit/pallet_loop.h"
 
 typedef struct {
-    gasboard_t core;    /* first: the engine's hooks get a gasboard_t * to it */
+    gasboard_t core;    /* first (and the engine first in it): the engine's hooks get a board_engine_t * to it */
     pallet_loop_t loop;
     uint8_t loop_on;    /* the loop drives the outputs (1 from power-up) */
 } palletunit_t;

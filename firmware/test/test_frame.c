@@ -10,6 +10,7 @@
 #include "common/crc16.h"
 #include "common/frame.h"
 #include "test/check.h"
+#include "test/seal.h"
 
 /* ---- helpers ------------------------------------------------------------------------------------------------ */
 
@@ -26,25 +27,6 @@ static frame_line_event_t push_bytes(frame_lineasm_t *la, const char *bytes, siz
         }
     }
     return last;
-}
-
-/* Body plus "*CCCC" (upper case) into out; returns the length. */
-static size_t seal(const char *body, size_t body_len, char *out, size_t cap)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    uint16_t crc = crc16(body, body_len);
-
-    if (body_len + 6u > cap) {
-        return 0;
-    }
-    memcpy(out, body, body_len);
-    out[body_len] = '*';
-    out[body_len + 1u] = hex[(crc >> 12) & 0xFu];
-    out[body_len + 2u] = hex[(crc >> 8) & 0xFu];
-    out[body_len + 3u] = hex[(crc >> 4) & 0xFu];
-    out[body_len + 4u] = hex[crc & 0xFu];
-    out[body_len + 5u] = '\0';
-    return body_len + 5u;
 }
 
 /* The verdict the assembler and parser together give for one line sent with "\n". */
@@ -343,14 +325,14 @@ static void test_parser(void)
     for (i = 0; i < sizeof bad_bytes; i++) {
         char body[16] = "ACK id=2";
         body[6] = bad_bytes[i]; /* "ACK id" + X + "2" */
-        n = seal(body, 8, buf, sizeof buf);
+        n = test_seal(body, 8, buf, sizeof buf);
         CHECK(frame_parse(buf, n, &f) == FRAME_E_SYNTAX);
-        n = seal("ACK id=2", 8, buf, sizeof buf);
+        n = test_seal("ACK id=2", 8, buf, sizeof buf);
         buf[n - 2u] = bad_bytes[i];
         CHECK(frame_parse(buf, n, &f) == FRAME_E_SYNTAX);
     }
     /* A NUL in the type, with its checksum: E_SYNTAX (lengths, not terminators, bound the line). */
-    n = seal("AC\0K id=2", 9, buf, sizeof buf);
+    n = test_seal("AC\0K id=2", 9, buf, sizeof buf);
     CHECK(frame_parse(buf, n, &f) == FRAME_E_SYNTAX);
     /* The same NUL without a matching checksum: E_CRC. */
     memcpy(buf, "AC\0K id=2*AC83", 14);
@@ -379,6 +361,61 @@ static void test_parser(void)
     CHECK(!frame_parse_u32("+1", &v));
     CHECK(!frame_parse_u32("1a", &v));
     CHECK(!frame_parse_u32(NULL, &v));
+}
+
+/* Parses body (a frame without its "*CCCC") after adding its checksum; 1 when it is FRAME_OK. */
+static int parse_with_crc(char *buf, frame_t *f)
+{
+    size_t n = test_seal(buf, strlen(buf), buf, FRAME_BUF_SIZE);
+
+    return frame_parse(buf, n, f) == FRAME_OK;
+}
+/* ---- command helpers: fixed-point values and key checks ------------------------------------------------------ */
+
+static void test_command_helpers(void)
+{
+    static const char *const allowed[] = { "id", "on", NULL };
+    char buf[FRAME_BUF_SIZE];
+    frame_t f;
+    int32_t v = 7;
+
+    /* Signed, up to 9 digits (CAL's ref). */
+    CHECK(frame_parse_fixed("20.95", 2u, 9u, 1, &v) && v == 2095);
+    CHECK(frame_parse_fixed("5", 3u, 9u, 1, &v) && v == 5000);
+    CHECK(frame_parse_fixed("-0.5", 2u, 9u, 1, &v) && v == -50);
+    CHECK(frame_parse_fixed("0.040", 3u, 9u, 1, &v) && v == 40);
+    CHECK(frame_parse_fixed("1234567.89", 2u, 9u, 1, &v) && v == 123456789);
+    CHECK(!frame_parse_fixed("1.001", 2u, 9u, 1, &v));      /* more decimals than the unit has */
+    CHECK(!frame_parse_fixed("5.", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed(".5", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed("1.2.3", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed("-", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed("+1", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed("abc", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed("", 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed(NULL, 2u, 9u, 1, &v));
+    CHECK(!frame_parse_fixed("1234567890", 0u, 9u, 1, &v)); /* ten digits */
+    CHECK(!frame_parse_fixed("999999999", 3u, 9u, 1, &v));  /* its scaling would not fit */
+    CHECK(frame_parse_fixed("1", 2u, 20u, 1, &v) && v == 100);
+    CHECK(!frame_parse_fixed("1234567890", 0u, 20u, 1, &v)); /* max_digits is capped at 9, not trusted */
+    /* Unsigned, up to 8 digits (SETPT's values). */
+    CHECK(frame_parse_fixed("1.5", 2u, 8u, 0, &v) && v == 150);
+    CHECK(!frame_parse_fixed("-1.5", 2u, 8u, 0, &v));
+    CHECK(!frame_parse_fixed("123456789", 0u, 8u, 0, &v));
+    CHECK(frame_parse_fixed("12345678", 0u, 8u, 0, &v) && v == 12345678);
+    CHECK_EQ_I(v, 12345678); /* a failed parse leaves *out alone */
+    CHECK(!frame_parse_fixed("1x", 0u, 8u, 0, &v));
+    CHECK_EQ_I(v, 12345678);
+
+    strcpy(buf, "LOOP id=1 on=1");
+    CHECK(parse_with_crc(buf, &f));
+    CHECK(frame_only_keys(&f, allowed));
+    strcpy(buf, "LOOP id=1 on=1 fan=1");
+    CHECK(parse_with_crc(buf, &f));
+    CHECK(!frame_only_keys(&f, allowed));
+    strcpy(buf, "LOOP");
+    CHECK(parse_with_crc(buf, &f));
+    CHECK(frame_only_keys(&f, allowed)); /* no fields: nothing unknown */
 }
 
 /* ---- writer ------------------------------------------------------------------------------------------------ */
@@ -573,7 +610,7 @@ static void test_fuzz(void)
             }
             if (kind == 2u && len > 5u) {
                 char sealed[sizeof line];
-                size_t m = seal(line, len - 5u, sealed, sizeof sealed); /* replace the old tail */
+                size_t m = test_seal(line, len - 5u, sealed, sizeof sealed); /* replace the old tail */
                 if (m > 0u) {
                     memcpy(line, sealed, m);
                     len = m;
@@ -633,6 +670,7 @@ int main(int argc, char **argv)
     }
     test_lineasm();
     test_parser();
+    test_command_helpers();
     test_writer();
     test_fuzz();
     return check_done();

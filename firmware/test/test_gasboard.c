@@ -9,27 +9,10 @@
 #include "common/frame.h"
 #include "gasboard/gasboard.h"
 #include "test/check.h"
+#include "test/seal.h"
 #include "test/fake_hal.h"
 
 static gasboard_t board;
-
-/* body + "*CCCC" (upper case), in a static buffer. */
-static const char *sealed(const char *body)
-{
-    static char line[512];
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(body);
-    uint16_t crc = crc16(body, n);
-
-    memcpy(line, body, n);
-    line[n] = '*';
-    line[n + 1u] = hex[(crc >> 12) & 0xFu];
-    line[n + 2u] = hex[(crc >> 8) & 0xFu];
-    line[n + 3u] = hex[(crc >> 4) & 0xFu];
-    line[n + 4u] = hex[crc & 0xFu];
-    line[n + 5u] = '\0';
-    return line;
-}
 
 /* Polls until the board has read everything sent (it reads a bounded number of bytes per poll). */
 static void poll_all(void)
@@ -44,7 +27,7 @@ static void poll_all(void)
 /* Sends a frame (body sealed, '\n' added) and polls until it is read. */
 static void send(const char *body)
 {
-    fake_host_send(sealed(body));
+    fake_host_send(test_sealed(body));
     fake_host_send("\n");
     poll_all();
 }
@@ -56,7 +39,7 @@ static void expect_line(const char *body, const char *file, int line)
     const char *got = fake_host_next_line();
     char want[512];
 
-    strcpy(want, sealed(body));
+    strcpy(want, test_sealed(body));
     check_str(got, want, file, line, body);
 }
 
@@ -276,8 +259,8 @@ static void test_unknown_and_no_id(void)
     send("HELLO proto=1");
     EXPECT("ERR code=E_SYNTAX");
     CHECK_EQ_U(fake_output(GB_OUT_N2), 0);
-    CHECK_EQ_U(board.counters.rx_no_id, 7);
-    CHECK_EQ_U(board.counters.rx_bad_syntax, 0); /* the frames were valid */
+    CHECK_EQ_U(board.engine.counters.rx_no_id, 7);
+    CHECK_EQ_U(board.engine.counters.rx_bad_syntax, 0); /* the frames were valid */
     EXPECT_SILENCE();
 }
 
@@ -317,10 +300,10 @@ static void test_rejected_lines(void)
     EXPECT("ACK id=3");
     EXPECT_SILENCE();
 
-    CHECK_EQ_U(board.counters.rx_bad_crc, 1);
-    CHECK_EQ_U(board.counters.rx_bad_syntax, 5);
-    CHECK_EQ_U(board.counters.rx_too_long, 1);
-    CHECK_EQ_U(board.counters.rx_ok, 2); /* the HELLO and the last SET */
+    CHECK_EQ_U(board.engine.counters.rx_bad_crc, 1);
+    CHECK_EQ_U(board.engine.counters.rx_bad_syntax, 5);
+    CHECK_EQ_U(board.engine.counters.rx_too_long, 1);
+    CHECK_EQ_U(board.engine.counters.rx_ok, 2); /* the HELLO and the last SET */
 }
 
 static void test_board_frames_ignored(void)
@@ -336,8 +319,8 @@ static void test_board_frames_ignored(void)
     send("ERR"); /* even without the fields it would have */
     send("ST id=4 up=1 boot=1 seq=0 ring=0 crc=0 syn=0 long=0 sto=0 wdt=0 drop=0");
     EXPECT_SILENCE();
-    CHECK_EQ_U(board.counters.rx_ignored, 7);
-    CHECK_EQ_U(board.counters.rx_ok, 8);
+    CHECK_EQ_U(board.engine.counters.rx_ignored, 7);
+    CHECK_EQ_U(board.engine.counters.rx_ok, 8);
 }
 
 static void test_input_shapes(void)
@@ -349,7 +332,7 @@ static void test_input_shapes(void)
         size_t i;
         size_t n;
         int early = 0;
-        strcpy(line, sealed("HELLO id=1 proto=1"));
+        strcpy(line, test_sealed("HELLO id=1 proto=1"));
         strcat(line, "\r\n");
         n = strlen(line);
         for (i = 0; i < n; i++) {
@@ -369,11 +352,11 @@ static void test_input_shapes(void)
     fake_set_read_chunk(0);
 
     /* Several commands in one read: answered in order. */
-    fake_host_send(sealed("SET id=2 valve=n2 on=1"));
+    fake_host_send(test_sealed("SET id=2 valve=n2 on=1"));
     fake_host_send("\n");
-    fake_host_send(sealed("SET id=3 valve=air on=1"));
+    fake_host_send(test_sealed("SET id=3 valve=air on=1"));
     fake_host_send("\n");
-    fake_host_send(sealed("PING id=4"));
+    fake_host_send(test_sealed("PING id=4"));
     fake_host_send("\n");
     gasboard_poll(&board);
     EXPECT("ACK id=2");
@@ -385,7 +368,7 @@ static void test_input_shapes(void)
     fake_host_send("PING id=5*");
     {
         char tail[8];
-        const char *s = sealed("PING id=5");
+        const char *s = test_sealed("PING id=5");
         size_t n = strlen(s);
         size_t i;
         for (i = 0; i < 4u; i++) {
@@ -440,7 +423,7 @@ static void test_streaming(void)
     step_to(3000, 100);
     EXPECT_SILENCE();
     CHECK_EQ_U(gasboard_last_seq(&board), 3);
-    CHECK_EQ_U(board.ring.count, 3);
+    CHECK_EQ_U(board.engine.ring.count, 3);
 
     fake_set_time(3500);
     send("HELLO id=1 proto=1");
@@ -502,7 +485,7 @@ static void test_streaming(void)
     fake_set_time(15000);
     gasboard_poll(&board);
     EXPECT("RD seq=15 t=11200 o2=1.00 co2=NA temp=-327.68 cell=1");
-    CHECK_EQ_U(board.counters.value_range, 1);
+    CHECK_EQ_U(board.engine.counters.value_range, 1);
 
     /* A stalled loop does not get a burst of catch-up readings: one RD, then the rhythm restarts from now. */
     EXPECT_RD_AT(19300, "RD seq=16 ");
@@ -548,8 +531,8 @@ static void test_streaming_config_and_wrap(void)
     EXPECT("RD seq=2 t=500 o2=NA co2=NA temp=NA cell=1"); /* 101 ms old */
 
     /* seq wraps to 0 after 4294967295. */
-    board.ring.newest_seq = 4294967294u;
-    board.live_next = 4294967295u;
+    board.engine.ring.newest_seq = 4294967294u;
+    board.engine.live_next = 4294967295u;
     EXPECT_RD_AT(750, "RD seq=4294967295 ");
     EXPECT_RD_AT(1000, "RD seq=0 ");
     EXPECT_RD_AT(1250, "RD seq=1 ");
@@ -596,8 +579,8 @@ static void test_host_away(void)
     gasboard_poll(&board);
     fake_set_time(5000);
     gasboard_poll(&board);
-    CHECK_EQ_U(board.streaming, 0);
-    CHECK_EQ_U(board.counters.tx_dropped, 0); /* streaming stopped: nothing was even tried */
+    CHECK_EQ_U(board.engine.streaming, 0);
+    CHECK_EQ_U(board.engine.counters.tx_dropped, 0); /* streaming stopped: nothing was even tried */
     CHECK_EQ_U(gasboard_last_seq(&board), 3);
 
     /* It comes back: still silent until a HELLO; its first line is not glued to the old half line. */
@@ -642,7 +625,7 @@ static void test_link_full(void)
     fake_set_write_room(5);
     send("SET id=2 valve=n2 on=1");
     CHECK_EQ_U(fake_output(GB_OUT_N2), 1); /* the command was executed all the same */
-    CHECK_EQ_U(board.counters.tx_dropped, 1);
+    CHECK_EQ_U(board.engine.counters.tx_dropped, 1);
     fake_set_write_room((size_t)-1);
     send("SET id=3 valve=n2 on=0");
     EXPECT("ACK id=3"); /* ... and nothing of it reaches the host */
@@ -651,7 +634,7 @@ static void test_link_full(void)
     fake_set_room(1000);
     fake_set_write_room(5);
     send("SET id=4 valve=air on=1");
-    CHECK_EQ_U(board.counters.tx_dropped, 2);
+    CHECK_EQ_U(board.engine.counters.tx_dropped, 2);
     /* ... and, room again, the fragment is ended by a '\n' of its own, so the next frame arrives intact. */
     fake_set_room((size_t)-1);
     fake_set_write_room((size_t)-1);
@@ -668,7 +651,7 @@ static void test_link_full(void)
     send("SET id=7 valve=air on=1");
     EXPECT("ACK id=7");
     EXPECT_SILENCE();
-    CHECK_EQ_U(board.counters.tx_dropped, 3);
+    CHECK_EQ_U(board.engine.counters.tx_dropped, 3);
 
     /* A reading waits for room (it is in the ring) rather than being dropped, and keeps room for an answer. */
     fake_set_write_room(100);
@@ -682,7 +665,7 @@ static void test_link_full(void)
     gasboard_poll(&board);
     line = fake_host_next_line();
     CHECK(line != NULL && strncmp(line, "RD seq=1 ", 9) == 0);
-    CHECK_EQ_U(board.counters.tx_dropped, 3);
+    CHECK_EQ_U(board.engine.counters.tx_dropped, 3);
 }
 
 /* Steps one period at a time up to seq `last`, each reading with o2 = its seq (in 0.01 kPa), t = seq s. */
@@ -720,8 +703,8 @@ static void test_replay(void)
     power_up();
     take_numbered_readings(300);
     EXPECT_SILENCE();
-    CHECK_EQ_U(board.ring.count, GB_RING_LEN);
-    CHECK_EQ_U(reading_ring_oldest_seq(&board.ring), 300 - GB_RING_LEN + 1);
+    CHECK_EQ_U(board.engine.ring.count, GB_RING_LEN);
+    CHECK_EQ_U(reading_ring_oldest_seq(&board.engine.ring), 300 - GB_RING_LEN + 1);
 
     send("REPLAY id=1 from=1 to=10");
     EXPECT("NAK id=1 code=E_STATE"); /* like every command but HELLO */
@@ -780,7 +763,7 @@ static void test_replay(void)
                 next_seq++;
                 rd++;
             } else if (strncmp(line, "ACK id=9 ", 9) == 0) {
-                CHECK_STR(line, sealed("ACK id=9 n=256 from=45 to=300"));
+                CHECK_STR(line, test_sealed("ACK id=9 n=256 from=45 to=300"));
                 acked = 1;
             } else {
                 CHECK(strncmp(line, "NAK id=10 code=E_STATE*", 23) == 0 || strncmp(line, "ACK id=11*", 10) == 0);
@@ -801,12 +784,12 @@ static void test_replay(void)
     for (k = 0; k < 300 && (line = fake_host_next_line()) != NULL; k++) {
         CHECK(strncmp(line, "ACK id=12", 9) != 0);
     }
-    CHECK_EQ_U(board.replay.active, 0);
+    CHECK_EQ_U(board.engine.replay.active, 0);
     send("REPLAY id=14 from=100 to=300");
-    CHECK_EQ_U(board.replay.active, 1);
+    CHECK_EQ_U(board.engine.replay.active, 1);
     fake_set_present(0);
     gasboard_poll(&board);
-    CHECK_EQ_U(board.replay.active, 0);
+    CHECK_EQ_U(board.engine.replay.active, 0);
 }
 
 static void test_status(void)
@@ -846,7 +829,7 @@ static void test_status(void)
     sprintf(want, "ST id=4 up=8040 boot=1 seq=8 ring=8 crc=1 syn=2 long=1 sto=9 wdt=0 drop=1 ok=5 tx=14 o2bad=0 "
                   "mbcrc=0 mbex=0");
     EXPECT(want);
-    CHECK_EQ_U(board.counters.tx_frames, 15);
+    CHECK_EQ_U(board.engine.counters.tx_frames, 15);
     send("STATUS id=5 verbose=1");
     EXPECT("NAK id=5 code=E_ARG");
     EXPECT_SILENCE();
@@ -919,7 +902,7 @@ static void test_calibration_commands(void)
     EXPECT("NAK id=11 code=E_STORE");
     fake_eeprom_fail_writes(0);
     CHECK_EQ_U(fake_eeprom_writes(), writes);
-    CHECK_EQ_U(board.cal.count, 3);
+    CHECK_EQ_U(board.engine.cal.count, 3);
 
     /* It survives a power cycle, and shows in ID. */
     reboot(HAL_RESET_POWER);
@@ -956,22 +939,22 @@ static void test_longest_id(void)
     fake_reset();
     fake_set_time(4294967295u);
     gasboard_init(&board, &cfg);
-    board.boot = 4294967295u;
-    board.cal.count = 4294967295u;
+    board.engine.boot = 4294967295u;
+    board.engine.cal.count = 4294967295u;
     send("HELLO id=4294967295 proto=1");
     line = fake_host_next_line();
     CHECK(line != NULL && strlen(line) <= 160u);
-    CHECK_STR(line, sealed("ID id=4294967295 kind=gasboard fw=0.1.0 sn=ABCDEFGHIJKLMNOP proto=1 caps=" GB_CAPS
+    CHECK_STR(line, test_sealed("ID id=4294967295 kind=gasboard fw=0.1.0 sn=ABCDEFGHIJKLMNOP proto=1 caps=" GB_CAPS
                            " t=4294967295 boot=4294967295 cal=65535"));
-    CHECK_EQ_U(board.counters.tx_dropped, 0);
+    CHECK_EQ_U(board.engine.counters.tx_dropped, 0);
 
     /* The widest ST: counters saturate, extras only while they fit. */
-    board.ring.newest_seq = 4294967295u;
-    board.wdt_resets = 4294967295u;
-    board.counters.rx_bad_crc = 4294967295u;
-    board.counters.rx_bad_syntax = 4294967295u;
-    board.counters.rx_too_long = 4294967295u;
-    board.counters.tx_dropped = 4294967295u;
+    board.engine.ring.newest_seq = 4294967295u;
+    board.engine.wdt_resets = 4294967295u;
+    board.engine.counters.rx_bad_crc = 4294967295u;
+    board.engine.counters.rx_bad_syntax = 4294967295u;
+    board.engine.counters.rx_too_long = 4294967295u;
+    board.engine.counters.tx_dropped = 4294967295u;
     board.o2m.timeouts = 4294967295u;
     send("STATUS id=4294967295");
     line = fake_host_next_line();
@@ -1083,7 +1066,7 @@ static void test_manifold_board(void)
     /* A replay repeats the cell too. */
     send("REPLAY id=6 from=2 to=2");
     line = fake_host_next_line();
-    CHECK_STR(line, sealed("RD seq=2 t=1150 o2=15.00 co2=NA temp=1.00 cell=2"));
+    CHECK_STR(line, test_sealed("RD seq=2 t=1150 o2=15.00 co2=NA temp=1.00 cell=2"));
     EXPECT("ACK id=6 n=1 from=2 to=2");
 }
 
@@ -1114,8 +1097,8 @@ static void test_boot_and_watchdog(void)
     char want[200];
 
     power_up();
-    CHECK_EQ_U(board.boot, 1);
-    CHECK_EQ_U(board.wdt_resets, 0);
+    CHECK_EQ_U(board.engine.boot, 1);
+    CHECK_EQ_U(board.engine.wdt_resets, 0);
     CHECK_EQ_U(fake_watchdog_timeout(), GB_WATCHDOG_MS);
     {
         unsigned kicks = fake_watchdog_kicks();
@@ -1139,19 +1122,19 @@ static void test_boot_and_watchdog(void)
     /* A corrupted record starts over (and says so); a failed EEPROM write still counts this boot in RAM. */
     fake_eeprom()[GB_EE_BOOT_ADDR + 5u] ^= 0x01u;
     reboot(HAL_RESET_POWER);
-    CHECK_EQ_U(board.boot, 1);
+    CHECK_EQ_U(board.engine.boot, 1);
     CHECK(fake_log_count() >= 1u);
     fake_eeprom_fail_writes(1);
     {
         unsigned logs = fake_log_count();
         gasboard_config_t cfg = gasboard_config_default();
         gasboard_init(&board, &cfg);
-        CHECK_EQ_U(board.boot, 2);
+        CHECK_EQ_U(board.engine.boot, 2);
         CHECK_EQ_U(fake_log_count(), logs + 1u);
     }
     fake_eeprom_fail_writes(0);
     reboot(HAL_RESET_POWER);
-    CHECK_EQ_U(board.boot, 2); /* the failed write was not stored */
+    CHECK_EQ_U(board.engine.boot, 2); /* the failed write was not stored */
 }
 
 int main(void)

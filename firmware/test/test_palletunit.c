@@ -11,24 +11,16 @@
 #include "palletunit/palletunit.h"
 #include "palletunit/setpoint_record.h"
 #include "test/check.h"
+#include "test/seal.h"
 #include "test/fake_hal.h"
 
 static palletunit_t pu;
-
-static const char *sealed(const char *body)
-{
-    static char line[256];
-    uint16_t crc = crc16(body, strlen(body));
-
-    sprintf(line, "%s*%04X", body, (unsigned)crc);
-    return line;
-}
 
 static void send(const char *body)
 {
     int polls = 0;
 
-    fake_host_send(sealed(body));
+    fake_host_send(test_sealed(body));
     fake_host_send("\n");
     do {
         palletunit_poll(&pu);
@@ -45,7 +37,7 @@ static const char *next_answer(void)
     return line;
 }
 
-#define EXPECT(body) check_str(next_answer(), sealed(body), __FILE__, __LINE__, body)
+#define EXPECT(body) check_str(next_answer(), test_sealed(body), __FILE__, __LINE__, body)
 
 static void sample(sample_t *s, int32_t v)
 {
@@ -119,7 +111,7 @@ static void test_loop_without_host(void)
     CHECK(fake_output(PU_OUT_N2) == 0 && fake_output(PU_OUT_AIR) == 1 && fake_output(PU_OUT_FAN) == 1);
     CHECK_EQ_U(pu.loop.mode, LOOP_SAFE);
     /* Calibration applies to what the loop sees: an O2 zero offset of 2.00 kPa would hide a high O2. */
-    pu.core.cal.gas[SENSOR_O2].ref_zero = -200;
+    pu.core.engine.cal.gas[SENSOR_O2].ref_zero = -200;
     fake_set_time(13000);
     sample(&pu.core.o2m.o2, 300); /* raw 3.00, calibrated 1.00: below the band, air */
     sample(&pu.core.co2m.co2, 500);
@@ -319,7 +311,7 @@ static void test_setpoints_survive_power_cycle(void)
         CHECK_EQ_I(pu.loop.p.o2_setpoint, 300);
         CHECK_EQ_I(pu.loop.p.co2_max, 800);
     }
-    CHECK_EQ_U(pu.core.boot, 7u); /* power_up, then six power cycles */
+    CHECK_EQ_U(pu.core.engine.boot, 7u); /* power_up, then six power cycles */
 }
 
 int main(void)

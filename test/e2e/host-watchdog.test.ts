@@ -1,20 +1,25 @@
 /**
- * The host target's watchdog, fired on purpose and without waiting on the wall clock: the board runs with a
- * short watchdog period (--watchdog-ms, test only) and a main loop that stalls on a HANG line
- * (--test-stall-on HANG, test only). The test sends HANG, waits for the process's exit event (status 3, the
+ * The host target's watchdog, fired on purpose and without waiting on the wall clock: the test build of the
+ * host target (firmware/build/host/gasboard-host-test, made by `make -C firmware for-tests` with
+ * CB_HOST_TEST_HOOKS) runs with a short watchdog period (--watchdog-ms) and a main loop that stalls on a HANG
+ * line (--test-stall-on HANG). The production build, gasboard-host, has neither option. The test sends HANG, waits for the process's exit event (status 3, the
  * host target's watchdog reset), starts the board again on the same EEPROM file and finds the reset counted:
  * ST's wdt and the boot counter.
  */
 
 import { autoDetect } from '@serialport/bindings-cpp';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFrame, field } from '../../firmware/protocol/index.js';
 import { GASBOARD_HOST_BINARY, HostBoard } from '../../rig/index.js';
 import { BoardClient, num } from '../firmware/helpers/board-client.js';
 import { waitForEvent } from '../helpers/wait.js';
+
+/** The host build with the test-only hooks, beside the production one. */
+const GASBOARD_HOST_TEST_BINARY = join(dirname(GASBOARD_HOST_BINARY), 'gasboard-host-test');
 
 describe('host watchdog: a stalled main loop resets the board, and the reset is counted', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cellbench-wdt-'));
@@ -29,10 +34,26 @@ describe('host watchdog: a stalled main loop resets the board, and the reset is 
   });
 
   const start = (): Promise<HostBoard> =>
-    HostBoard.start({ linkPath, serialNumber: 'GB-0W01', periodMs: 100, extraArgs: ['--watchdog-ms', '300', '--test-stall-on', 'HANG'] });
+    HostBoard.start({
+      linkPath,
+      serialNumber: 'GB-0W01',
+      periodMs: 100,
+      binaryPath: GASBOARD_HOST_TEST_BINARY,
+      extraArgs: ['--watchdog-ms', '300', '--test-stall-on', 'HANG'],
+    });
+
+  it('has no stall injection in the production build: gasboard-host refuses the test-only options', () => {
+    expect(existsSync(GASBOARD_HOST_BINARY)).toBe(true);
+    for (const args of [['--test-stall-on', 'HANG'], ['--watchdog-ms', '300']]) {
+      const res = spawnSync(GASBOARD_HOST_BINARY, ['--link', join(dir, 'prod'), ...args], { encoding: 'utf8', input: '' });
+      expect(res.status, res.stderr).toBe(2);
+      expect(res.stderr).toContain(`unknown argument: "${args[0]}"`);
+    }
+    expect(existsSync(join(dir, 'prod'))).toBe(false); // refused before any PTY or EEPROM file was made
+  });
 
   it('exits with status 3 when the main loop stalls, and counts a watchdog reset at the next start', async () => {
-    expect(existsSync(GASBOARD_HOST_BINARY)).toBe(true);
+    expect(existsSync(GASBOARD_HOST_TEST_BINARY)).toBe(true);
     board = await start();
     client = await BoardClient.open(linkPath, autoDetect());
     const id = await client.command('HELLO', [['proto', '1']]);

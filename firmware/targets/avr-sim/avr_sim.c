@@ -63,7 +63,8 @@
 #include "gasboard/config.h"
 #include "palletunit/config.h"
 #include "targets/host/cli_option.h"
-#include "targets/host/plant_link.h"
+#include "targets/host/eeprom_file.h"
+#include "targets/host/plant_io.h"
 #include "targets/host/pty_port.h"
 
 #define PROG "avr-sim"
@@ -79,9 +80,7 @@
 #define IO_SLACK_CYCLES 40000u
 /* While a PTY's client is away, its master reports hang-up continuously: it is looked at this often instead. */
 #define AWAY_PROBE_MS 20
-#define EEPROM_SIZE 4096u
-#define EEPROM_CAUSE_BYTE 1u /* the host target's file format: a reset-cause byte after the EEPROM */
-#define OUTPUTS_MAX 32u
+#define EEPROM_SIZE EEPROM_FILE_BYTES /* the host target's file format (targets/host/eeprom_file.h) */
 
 typedef struct {
     pty_port_t pty;      /* the PTY at its symlink (targets/host/pty_port.h); while pty.away (nobody has the
@@ -100,16 +99,10 @@ static volatile sig_atomic_t stop_requested;
 static avr_t *avr;
 static avr_cycle_count_t busy_until; /* plant clock: run at least to here (serial bytes in flight) */
 
-/* The board's outputs as the O and M lines name them. */
-static struct {
-    const char *const *names;
-    uint8_t kinds;       /* actuator kinds on the O line */
-    uint8_t per_cell;
-    uint8_t sample_kind; /* 0xFF: no manifold */
-    uint8_t cells;
-    uint8_t state[OUTPUTS_MAX];
-    uint8_t port_value[4];
-} out;
+/* The board's outputs as the O and M lines name them (targets/host/plant_io.h, as the host target's), and the
+ * output ports' values last looked at. */
+static plant_outputs_t out;
+static uint8_t out_port_value[4];
 
 /* ATmega2560 data-space addresses of PORTA, PORTC, PORTL, PORTK: outputs 0-7, 8-15, 16-23, 24-31. */
 static const uint16_t out_port_addr[4] = { 0x22u, 0x28u, 0x10Bu, 0x108u };
@@ -253,64 +246,21 @@ static int pump_port(port_t *p)
 
 /* ---- outputs: the port pins, as O and M lines ----------------------------------------------------------------- */
 
-static void write_plant(const char *line)
-{
-    fputs(line, stdout);
-    fflush(stdout);
-}
-
-static void write_o_line(void)
-{
-    char line[8u + 8u * (GB_CELLS_MAX + 8u)];
-
-    if (plant_format_o_line(line, sizeof line, out.names, out.kinds, out.state, out.cells, out.per_cell) != 0u) {
-        write_plant(line);
-    }
-}
-
-static void write_m_line(void)
-{
-    char line[16];
-    uint8_t sampled = plant_sampled_cell(out.state, out.cells, out.per_cell, out.sample_kind);
-
-    if (plant_format_m_line(line, sizeof line, sampled) != 0u) {
-        write_plant(line);
-    }
-}
-
 /* Compares the output ports with what was last reported; an O or M line for what changed. */
 static void check_outputs(void)
 {
-    int o_changed = 0;
-    int m_changed = 0;
     unsigned i;
 
     for (i = 0; i < 4u; i++) {
         uint8_t v = avr->data[out_port_addr[i]];
         unsigned bit;
-        if (v == out.port_value[i]) {
+        if (v == out_port_value[i]) {
             continue;
         }
-        out.port_value[i] = v;
+        out_port_value[i] = v;
         for (bit = 0; bit < 8u; bit++) {
-            unsigned index = i * 8u + bit;
-            uint8_t level = (uint8_t)((v >> bit) & 1u);
-            if (index >= (unsigned)out.cells * out.per_cell || out.state[index] == level) {
-                continue;
-            }
-            out.state[index] = level;
-            if (out.sample_kind != 0xFFu && index % out.per_cell == out.sample_kind) {
-                m_changed = 1;
-            } else if (index % out.per_cell < out.kinds) {
-                o_changed = 1;
-            }
+            plant_outputs_set(&out, i * 8u + bit, (uint8_t)((v >> bit) & 1u));
         }
-    }
-    if (o_changed) {
-        write_o_line();
-    }
-    if (m_changed) {
-        write_m_line();
     }
 }
 
@@ -318,9 +268,7 @@ static void check_outputs(void)
 
 static int open_eeprom(void)
 {
-    uint8_t file[EEPROM_SIZE + EEPROM_CAUSE_BYTE];
     avr_io_t *io;
-    ssize_t n;
 
     /* The MCU's EEPROM array, straight from simavr's EEPROM module (libsimavr 1.6 answers its EEPROM ioctls
      * with -1 for this core, so they cannot be used). */
@@ -336,27 +284,16 @@ static int open_eeprom(void)
         fprintf(stderr, PROG ": simavr's atmega2560 has no EEPROM of %u bytes\n", EEPROM_SIZE);
         return -1;
     }
-    ee.fd = open(ee.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* New or short: the rest erased, as the host target makes it (the same code). */
+    ee.fd = eeprom_file_open(ee.path, log_error);
     if (ee.fd < 0) {
+        return -1;
+    }
+    if (pread(ee.fd, ee.shadow, EEPROM_SIZE, 0) != (ssize_t)EEPROM_SIZE) {
         fprintf(stderr, PROG ": --eeprom %s: %s\n", ee.path, strerror(errno));
         return -1;
     }
-    memset(file, 0xFF, sizeof file);
-    n = pread(ee.fd, file, sizeof file, 0);
-    if (n < 0) {
-        fprintf(stderr, PROG ": --eeprom %s: %s\n", ee.path, strerror(errno));
-        return -1;
-    }
-    if ((size_t)n < sizeof file) {
-        /* New or short: the rest erased, as the host target makes it. */
-        memset(file + n, 0xFF, sizeof file - (size_t)n);
-        if (pwrite(ee.fd, file, sizeof file, 0) != (ssize_t)sizeof file) {
-            fprintf(stderr, PROG ": --eeprom %s: cannot initialise: %s\n", ee.path, strerror(errno));
-            return -1;
-        }
-    }
-    memcpy(ee.shadow, file, EEPROM_SIZE);
-    memcpy(ee.mcu, file, EEPROM_SIZE);
+    memcpy(ee.mcu, ee.shadow, EEPROM_SIZE);
     return 0;
 }
 
@@ -400,50 +337,15 @@ static int provision(const provision_t *p)
 /* ATmega2560 data-space address of TCCR0B: the firmware starts its 1 kHz tick (Timer0) by writing it. */
 #define TCCR0B_ADDR 0x45u
 
-static frame_lineasm_t plant_rx;
+static plant_clock_t plant; /* the plant's time from T lines on stdin (targets/host/plant_io.h) */
 static int timer_started;
 static avr_cycle_count_t timer_start; /* the cycle at which the firmware's millisecond clock started */
-static uint32_t plant_ms;
-static uint32_t plant_bad_lines;
 
 /* The simulated MCU sleeping: with the plant clock, no wall-clock sleep at all (the harness waits for T). */
 static void sleep_not(avr_t *a, avr_cycle_count_t how_long)
 {
     (void)a;
     (void)how_long;
-}
-
-/* Reads stdin (poll said it would not block). Returns 0 at its end. */
-static int read_plant(void)
-{
-    uint8_t buf[256];
-    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-    ssize_t i;
-
-    if (n == 0) {
-        return 0;
-    }
-    if (n < 0) {
-        return errno == EINTR || errno == EAGAIN;
-    }
-    for (i = 0; i < n; i++) {
-        frame_line_event_t ev = frame_lineasm_push(&plant_rx, buf[i]);
-        if (ev == FRAME_LINE_READY) {
-            size_t len;
-            const char *line = frame_lineasm_line(&plant_rx, &len);
-            uint32_t ms;
-            if (!plant_parse_t_line(line, len, &ms)) {
-                if (++plant_bad_lines <= 5u) {
-                    fprintf(stderr, PROG ": plant link: ignoring a malformed line\n");
-                }
-            } else if ((uint32_t)(ms - plant_ms) < 0x80000000u) {
-                plant_ms = ms; /* only forward */
-            }
-        } else if (ev == FRAME_LINE_TOOLONG) {
-            plant_bad_lines++;
-        }
-    }
-    return 1;
 }
 
 /* ---- command line --------------------------------------------------------------------------------------------- */
@@ -575,18 +477,11 @@ int main(int argc, char **argv)
         board = strstr(base != NULL ? base : firmware, "palletunit") != NULL ? "palletunit" : "gasboard";
     }
     if (strcmp(board, "palletunit") == 0) {
-        out.names = pu_names;
-        out.kinds = (uint8_t)PU_OUT_COUNT;
-        out.per_cell = (uint8_t)PU_OUT_COUNT;
-        out.sample_kind = 0xFFu;
-        out.cells = 1;
+        (void)plant_outputs_init(&out, pu_names, (uint8_t)PU_OUT_COUNT, (uint8_t)PU_OUT_COUNT, 0xFFu, 1u);
         prov.cells = 0; /* no manifold */
     } else {
-        out.names = gb_names;
-        out.kinds = (uint8_t)GB_OUT_ACTUATORS;
-        out.per_cell = (uint8_t)GB_OUT_PER_CELL;
-        out.sample_kind = (uint8_t)GB_OUT_SAMPLE;
-        out.cells = prov.cells != 0u ? prov.cells : (uint8_t)GB_CELLS_DEFAULT;
+        (void)plant_outputs_init(&out, gb_names, (uint8_t)GB_OUT_ACTUATORS, (uint8_t)GB_OUT_PER_CELL,
+                                 (uint8_t)GB_OUT_SAMPLE, prov.cells != 0u ? prov.cells : (uint8_t)GB_CELLS_DEFAULT);
     }
     if (eeprom_path != NULL) {
         snprintf(ee.path, sizeof ee.path, "%s", eeprom_path);
@@ -632,7 +527,7 @@ int main(int argc, char **argv)
     }
     sync_eeprom();
     sn_shown = prov.sn[0] != '\0' ? prov.sn : strcmp(board, "palletunit") == 0 ? PU_SN_DEFAULT : GB_SN_DEFAULT;
-    frame_lineasm_reset(&plant_rx);
+    plant_clock_init(&plant, log_error);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -680,10 +575,7 @@ int main(int argc, char **argv)
             return rc;
         }
     }
-    write_o_line(); /* the plant learns the outputs' state at start, as from the host target */
-    if (out.sample_kind != 0xFFu) {
-        write_m_line();
-    }
+    plant_outputs_announce(&out); /* the plant learns the outputs' state at start, as from the host target */
     fprintf(stderr, PROG ": o2-uart=%s (%s) co2-uart=%s (%s)\n", ports[1].pty.link_path, ports[1].pty.pty_name,
             ports[2].pty.link_path, ports[2].pty.pty_name);
     fprintf(stderr, PROG ": board=%s eeprom=%s clock=%s\n", board, ee.path, plant_clock ? "plant" : "mono");
@@ -695,7 +587,7 @@ int main(int argc, char **argv)
         avr_cycle_count_t start = avr->cycle;
         /* Tick k of the firmware's 1 kHz timer (hal_millis() = k) comes k ms after the timer was started; half a
          * tick later the firmware has handled it and sleeps. */
-        avr_cycle_count_t target = timer_start + (avr_cycle_count_t)plant_ms * CYCLES_PER_MS + CYCLES_PER_MS / 2u;
+        avr_cycle_count_t target = timer_start + (avr_cycle_count_t)plant.ms * CYCLES_PER_MS + CYCLES_PER_MS / 2u;
         int state = avr->state;
         int held = 0;
         int any_away = 0;
@@ -741,7 +633,7 @@ int main(int argc, char **argv)
             if (!timer_started && avr->data[TCCR0B_ADDR] != 0u) {
                 timer_started = 1; /* the firmware's clock has started (hal_avr_init) */
                 timer_start = avr->cycle;
-                target = timer_start + (avr_cycle_count_t)plant_ms * CYCLES_PER_MS + CYCLES_PER_MS / 2u;
+                target = timer_start + (avr_cycle_count_t)plant.ms * CYCLES_PER_MS + CYCLES_PER_MS / 2u;
             }
         }
         if (state == cpu_Done || state == cpu_Crashed) {
@@ -771,14 +663,14 @@ int main(int argc, char **argv)
             }
         }
         if (poll(pf, 1 + PORTS, timeout) > 0 && (pf[0].revents & (POLLHUP | POLLIN | POLLERR))) {
-            if (!read_plant()) {
+            if (!plant_clock_read_stdin(&plant)) {
                 break; /* the plant (the launcher) has gone */
             }
         }
     }
     sync_eeprom();
-    if (plant_bad_lines > 0u) {
-        fprintf(stderr, PROG ": plant link: %lu malformed lines\n", (unsigned long)plant_bad_lines);
+    if (plant.bad_lines > 0u) {
+        fprintf(stderr, PROG ": plant link: %lu malformed lines\n", (unsigned long)plant.bad_lines);
     }
     avr_terminate(avr);
     return 0;

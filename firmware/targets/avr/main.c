@@ -10,7 +10,7 @@
 #include "common/provision.h"
 #include "targets/avr/hal_avr.h"
 
-#include "common/board_select.h"
+#include "targets/board_select.h"
 
 static board_t board;
 

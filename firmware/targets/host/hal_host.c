@@ -32,20 +32,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "common/frame.h"
 #include "common/hal.h"
-#include "targets/host/plant_link.h"
+#include "targets/host/eeprom_file.h"
+#include "targets/host/plant_io.h"
 #include "targets/host/pty_port.h"
 
 #define HAL_HOST_AWAY_PROBE_MS 20
-/* Malformed plant lines logged one by one before going quiet (all are counted; the total is logged at exit). */
-#define HAL_HOST_PLANT_LOG_MAX 5u
 
 #define HOST_PORTS 3 /* 0: host link, 1: UART1 (O2 module), 2: UART2 (CO2 module) */
 
@@ -58,18 +55,8 @@ static struct {
 
     struct timespec start;
     int plant_clock;
-    uint32_t plant_ms;
-
-    const char *const *kind_names;
-    uint8_t kinds;
-    uint8_t per_cell;
-    uint8_t sample_kind;
-    uint8_t cells;
-    uint8_t outputs[HAL_HOST_OUTPUTS_MAX];
-
-    frame_lineasm_t plant_rx; /* the frame line assembler does for the plant link too: bounded, never stuck */
-    uint32_t plant_bad_lines;
-    uint32_t plant_lines;
+    plant_clock_t clock;     /* the plant's time from T lines on stdin (targets/host/plant_io.h) */
+    plant_outputs_t outputs; /* the outputs, as O and M lines on stdout */
 
     int sig_pipe[2]; /* the self-pipe: a signal handler writes a byte, poll() wakes up */
 
@@ -77,14 +64,18 @@ static struct {
     int eeprom_fd;
     hal_reset_cause_t reset_cause;
     uint16_t wdt_timeout_ms;
-    uint32_t wdt_override_ms;  /* test only: the watchdog's period, 0 for the board's */
-    const char *stall_type;    /* test only: a host line of this type stalls the main loop */
+#if defined(CB_HOST_TEST_HOOKS)
+    uint32_t wdt_override_ms;  /* test build only: the watchdog's period, 0 for the board's */
+    const char *stall_type;    /* test build only: a host line of this type stalls the main loop */
     size_t stall_matched;      /* bytes of "TYPE " matched at the start of the current line */
+#endif
 } host = { .port = { { .master = -1 }, { .master = -1 }, { .master = -1 } }, .sig_pipe = { -1, -1 }, .eeprom_fd = -1 };
 
-/* Offset of the reset-cause byte in the EEPROM file, and its value after a watchdog reset. */
-#define HOST_CAUSE_OFFSET ((off_t)HAL_HOST_EEPROM_SIZE)
-#define HOST_CAUSE_WATCHDOG 'W'
+/* The EEPROM file's layout is targets/host/eeprom_file.h's (shared with the simavr harness). */
+#if HAL_HOST_EEPROM_SIZE != EEPROM_FILE_BYTES || HAL_HOST_CELLS_MAX != PLANT_IO_CELLS_MAX || \
+    HAL_HOST_OUTPUTS_MAX != PLANT_IO_OUTPUTS_MAX
+#error "targets/host/hal_host.h limits must equal eeprom_file.h's and plant_io.h's"
+#endif
 /* The same, for the signal handler (it may use only async-signal-safe calls: pwrite and _exit are). */
 static volatile int host_wdt_fd = -1;
 
@@ -109,7 +100,7 @@ uint32_t hal_millis(void)
     int64_t ns;
 
     if (host.plant_clock) {
-        return host.plant_ms; /* the plant's virtual time, from its T lines */
+        return host.clock.ms; /* the plant's virtual time, from its T lines */
     }
     /* Milliseconds since start, wrapping at 32 bits like a board's. */
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -140,7 +131,8 @@ static size_t port_write(host_port_t *p, const uint8_t *buf, size_t len)
     return n > 0 ? (size_t)n : 0u;
 }
 
-/* Test only (--test-stall-on TYPE): the main loop stops coming round here, as if the board hung on the
+#if defined(CB_HOST_TEST_HOOKS)
+/* Test build only (--test-stall-on TYPE): the main loop stops coming round here, as if the board hung on the
  * command, until the watchdog fires (it exits the process) or SIGTERM/SIGINT ends the wait. */
 static void stall_forever(void)
 {
@@ -174,13 +166,17 @@ static void check_stall(const uint8_t *buf, size_t n)
     }
 }
 
+#endif
+
 size_t hal_host_read(uint8_t *buf, size_t cap)
 {
     size_t n = port_read(&host.port[0], buf, cap);
 
+#if defined(CB_HOST_TEST_HOOKS)
     if (host.stall_type != NULL && n > 0u) {
         check_stall(buf, n);
     }
+#endif
     return n;
 }
 
@@ -252,37 +248,13 @@ int hal_eeprom_write(uint16_t addr, const void *buf, uint16_t len)
 /* Opens (creating, or growing to full size with erased bytes) the EEPROM file and reads the reset cause. */
 static int open_eeprom(void)
 {
-    uint8_t erased[256];
-    struct stat st;
-    off_t size;
-    uint8_t cause = 0xFFu;
-
-    host.eeprom_fd = open(host.eeprom_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (host.eeprom_fd < 0 || fstat(host.eeprom_fd, &st) != 0) {
-        hal_log("--eeprom %s: %s", host.eeprom_path, strerror(errno));
+    host.eeprom_fd = eeprom_file_open(host.eeprom_path, hal_log);
+    if (host.eeprom_fd < 0) {
         return -1;
     }
-    memset(erased, 0xFF, sizeof erased);
-    for (size = st.st_size; size < HOST_CAUSE_OFFSET + 1; ) {
-        size_t n = (size_t)(HOST_CAUSE_OFFSET + 1 - size);
-        if (n > sizeof erased) {
-            n = sizeof erased;
-        }
-        if (pwrite(host.eeprom_fd, erased, n, size) != (ssize_t)n) {
-            hal_log("--eeprom %s: cannot initialise: %s", host.eeprom_path, strerror(errno));
-            return -1;
-        }
-        size += (off_t)n;
-    }
-    if (pread(host.eeprom_fd, &cause, 1, HOST_CAUSE_OFFSET) == 1 && cause == HOST_CAUSE_WATCHDOG) {
-        host.reset_cause = HAL_RESET_WATCHDOG;
-        cause = 0xFFu;
-        if (pwrite(host.eeprom_fd, &cause, 1, HOST_CAUSE_OFFSET) != 1) {
-            hal_log("--eeprom %s: cannot clear the reset cause: %s", host.eeprom_path, strerror(errno));
-        }
-    } else {
-        host.reset_cause = HAL_RESET_POWER;
-    }
+    host.reset_cause = eeprom_file_take_watchdog_cause(host.eeprom_fd, host.eeprom_path, hal_log)
+                           ? HAL_RESET_WATCHDOG
+                           : HAL_RESET_POWER;
     host_wdt_fd = host.eeprom_fd;
     return 0;
 }
@@ -299,12 +271,12 @@ const char *hal_host_eeprom_path(void)
 
 static void on_watchdog(int sig)
 {
-    static const uint8_t mark = HOST_CAUSE_WATCHDOG;
+    static const uint8_t mark = EEPROM_FILE_CAUSE_WATCHDOG;
     ssize_t ignored;
 
     (void)sig;
     if (host_wdt_fd >= 0) {
-        ignored = pwrite(host_wdt_fd, &mark, 1, HOST_CAUSE_OFFSET);
+        ignored = pwrite(host_wdt_fd, &mark, 1, EEPROM_FILE_CAUSE_OFFSET);
         (void)ignored;
     }
     _exit(HAL_HOST_EXIT_WATCHDOG);
@@ -333,9 +305,11 @@ void hal_watchdog_start(uint16_t timeout_ms)
     sa.sa_handler = on_watchdog;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
+#if defined(CB_HOST_TEST_HOOKS)
     if (host.wdt_override_ms != 0u) {
         timeout_ms = (uint16_t)(host.wdt_override_ms > 0xFFFFu ? 0xFFFFu : host.wdt_override_ms);
     }
+#endif
     host.wdt_timeout_ms = timeout_ms == 0u ? 1u : timeout_ms;
     arm_watchdog();
 }
@@ -347,48 +321,9 @@ void hal_watchdog_kick(void)
     }
 }
 
-static void write_plant(const char *line)
-{
-    /* The plant reads whole lines: flush each one at once, stdout being a pipe (fully buffered) in use. */
-    fputs(line, stdout);
-    fflush(stdout);
-}
-
-static void write_o_line(void)
-{
-    char line[8u + 8u * (HAL_HOST_CELLS_MAX + 8u)];
-
-    if (plant_format_o_line(line, sizeof line, host.kind_names, host.kinds, host.outputs, host.cells,
-                            host.per_cell) == 0u) {
-        hal_log("internal error: O line does not fit");
-        return;
-    }
-    write_plant(line);
-}
-
-static void write_m_line(void)
-{
-    char line[16];
-    uint8_t sampled = plant_sampled_cell(host.outputs, host.cells, host.per_cell, host.sample_kind);
-
-    if (plant_format_m_line(line, sizeof line, sampled) != 0u) {
-        write_plant(line);
-    }
-}
-
 void hal_output_set(uint8_t index, uint8_t on)
 {
-    uint8_t level = on ? 1u : 0u;
-
-    if (index >= host.cells * host.per_cell || host.outputs[index] == level) {
-        return;
-    }
-    host.outputs[index] = level;
-    if (host.sample_kind != 0xFFu && index % host.per_cell == host.sample_kind) {
-        write_m_line();
-    } else {
-        write_o_line();
-    }
+    plant_outputs_set(&host.outputs, index, on ? 1u : 0u);
 }
 
 /* ---- start and stop --------------------------------------------------------------------------------------- */
@@ -400,10 +335,10 @@ void hal_output_set(uint8_t index, uint8_t on)
 
 void hal_host_stop(void)
 {
-    if (host.plant_bad_lines > 0u) {
-        hal_log("plant link: %lu of %lu lines were malformed", (unsigned long)host.plant_bad_lines,
-                (unsigned long)host.plant_lines);
-        host.plant_bad_lines = 0; /* said once, even if stop runs again at exit */
+    if (host.clock.bad_lines > 0u) {
+        hal_log("plant link: %lu of %lu lines were malformed", (unsigned long)host.clock.bad_lines,
+                (unsigned long)host.clock.lines);
+        host.clock.bad_lines = 0; /* said once, even if stop runs again at exit */
     }
     if (host.wdt_timeout_ms != 0u) {
         struct itimerval off;
@@ -503,23 +438,18 @@ int hal_host_start(const hal_host_options_t *opt)
     clock_gettime(CLOCK_MONOTONIC, &host.start);
     host.prog = opt->prog;
     host.plant_clock = opt->plant_clock;
-    host.plant_ms = 0;
-    host.kind_names = opt->kind_names;
-    host.kinds = opt->kinds;
-    host.per_cell = opt->per_cell == 0u ? 1u : opt->per_cell;
-    host.sample_kind = opt->sample_kind;
-    host.cells = opt->cells == 0u ? 1u : opt->cells;
+#if defined(CB_HOST_TEST_HOOKS)
     host.wdt_override_ms = opt->watchdog_ms;
     host.stall_type = opt->stall_type;
     host.stall_matched = 0;
-    if (host.cells > HAL_HOST_CELLS_MAX || (unsigned)host.cells * host.per_cell > HAL_HOST_OUTPUTS_MAX ||
-        host.kinds > host.per_cell) {
-        hal_log("internal error: %u cells of %u outputs, at most %u outputs", (unsigned)host.cells,
-                (unsigned)host.per_cell, (unsigned)HAL_HOST_OUTPUTS_MAX);
+#endif
+    if (plant_outputs_init(&host.outputs, opt->kind_names, opt->kinds, opt->per_cell, opt->sample_kind, opt->cells)
+        != 0) {
+        hal_log("internal error: %u cells of %u outputs, at most %u outputs", (unsigned)opt->cells,
+                (unsigned)opt->per_cell, (unsigned)HAL_HOST_OUTPUTS_MAX);
         return HAL_HOST_EXIT_FAILED;
     }
-    memset(host.outputs, 0, sizeof host.outputs);
-    frame_lineasm_reset(&host.plant_rx);
+    plant_clock_init(&host.clock, hal_log);
 
     for (i = 0; i < HOST_PORTS; i++) {
         const char *given = i == 0 ? opt->link_path : opt->uart_paths[i - 1];
@@ -552,10 +482,7 @@ int hal_host_start(const hal_host_options_t *opt)
             return rc;
         }
     }
-    write_o_line(); /* the plant learns the outputs' state at start */
-    if (host.sample_kind != 0xFFu) {
-        write_m_line();
-    }
+    plant_outputs_announce(&host.outputs); /* the plant learns the outputs' state at start */
     return HAL_HOST_EXIT_OK;
 }
 
@@ -575,56 +502,6 @@ const char *hal_host_port_link(unsigned port)
 }
 
 /* ---- the wait ---------------------------------------------------------------------------------------------- */
-
-static void handle_plant_line(const char *line, size_t len)
-{
-    uint32_t ms;
-
-    host.plant_lines++;
-    if (!plant_parse_t_line(line, len, &ms)) {
-        host.plant_bad_lines++;
-        if (host.plant_bad_lines <= HAL_HOST_PLANT_LOG_MAX) {
-            hal_log("plant link: ignoring a malformed line (%lu so far%s)", (unsigned long)host.plant_bad_lines,
-                    host.plant_bad_lines == HAL_HOST_PLANT_LOG_MAX ? "; not logging more" : "");
-        }
-        return;
-    }
-    /* The plant's clock only goes forward; a T line from the past (by less than 2^31 ms) is ignored. */
-    if ((uint32_t)(ms - host.plant_ms) < 0x80000000u) {
-        host.plant_ms = ms;
-    }
-}
-
-/* Reads what stdin has (poll said it would not block). Returns 0 at end of input. */
-static int read_plant(void)
-{
-    uint8_t buf[256];
-    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-    ssize_t i;
-
-    if (n == 0) {
-        return 0;
-    }
-    if (n < 0) {
-        if (errno == EINTR || errno == EAGAIN) {
-            return 1;
-        }
-        hal_log("plant link: reading stdin: %s; taking it as the end", strerror(errno));
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
-        frame_line_event_t ev = frame_lineasm_push(&host.plant_rx, buf[i]);
-        if (ev == FRAME_LINE_READY) {
-            size_t len;
-            const char *line = frame_lineasm_line(&host.plant_rx, &len);
-            handle_plant_line(line, len);
-        } else if (ev == FRAME_LINE_TOOLONG) {
-            host.plant_lines++;
-            host.plant_bad_lines++;
-        }
-    }
-    return 1;
-}
 
 static void port_went_away(host_port_t *p)
 {
@@ -693,7 +570,7 @@ hal_host_event_t hal_host_wait(uint32_t timeout_ms)
         return HAL_HOST_ERROR;
     }
     if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-        if (!read_plant()) {
+        if (!plant_clock_read_stdin(&host.clock)) {
             return HAL_HOST_EOF;
         }
     }

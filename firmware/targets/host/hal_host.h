@@ -24,12 +24,15 @@ typedef struct {
     uint8_t per_cell;                /* outputs per cell: index = (cell - 1) * per_cell + kind */
     uint8_t sample_kind;             /* the kind that is the manifold's sample valve (M lines); 0xFF: none */
     uint8_t cells;                   /* 1 .. HAL_HOST_CELLS_MAX */
-    /* Test only. watchdog_ms: when not 0, the watchdog's period instead of the one the board asks for, so a test
-     * sees it fire soon. stall_type: when not NULL, a line from the host that starts with this frame type (e.g.
-     * "HANG") makes the main loop stop coming round (inside hal_host_read, before the board sees the line), as
-     * a firmware bug would; the watchdog then fires. */
+#if defined(CB_HOST_TEST_HOOKS)
+    /* Test build only (gasboard-host-test, built with CB_HOST_TEST_HOOKS; the production HAL has neither).
+     * watchdog_ms: when not 0, the watchdog's period instead of the one the board asks for, so a test sees it
+     * fire soon. stall_type: when not NULL, a line from the host that starts with this frame type (e.g. "HANG")
+     * makes the main loop stop coming round (inside hal_host_read, before the board sees the line), as a
+     * firmware bug would; the watchdog then fires. */
     uint32_t watchdog_ms;
     const char *stall_type;
+#endif
 } hal_host_options_t;
 
 #define HAL_HOST_CELLS_MAX   8u

@@ -45,7 +45,18 @@ static const char *const kind_names[GB_OUT_PER_CELL] = GB_OUT_NAMES;
 #define BOARD_SAMPLE_KIND GB_OUT_SAMPLE
 #define board_core(b) (b)
 #endif
-#include "common/board_select.h" /* board_t and board_init/poll/idle_ms for the chosen board */
+#include "targets/board_select.h" /* board_t and board_init/poll/idle_ms for the chosen board */
+
+#if defined(CB_HOST_TEST_HOOKS)
+/* The test build (PROG-test, made by the Makefile's for-tests): the watchdog's period and a stall on demand. */
+#define BOARD_TEST_OPTIONS                                                                                         \
+    "Test build only (this binary; the production build has neither option):\n"                                  \
+    "  --watchdog-ms N       the watchdog's period (default: the board's, 4000)\n"                                \
+    "  --test-stall-on TYPE  a host line of frame type TYPE stalls the main loop, so the watchdog fires\n"        \
+    "\n"
+#else
+#define BOARD_TEST_OPTIONS ""
+#endif
 
 static void usage(FILE *to)
 {
@@ -72,16 +83,13 @@ static void usage(FILE *to)
             "  --clock plant    board time is the plant's: the last \"T ms\" line on stdin (0 before the first)\n"
             "  --help           this text\n"
             "\n"
-            "For tests only:\n"
-            "  --watchdog-ms N       the watchdog's period (default: the board's, 4000)\n"
-            "  --test-stall-on TYPE  a host line of frame type TYPE stalls the main loop, so the watchdog fires\n"
-            "\n"
+            "%s"
             "stdin:  T 123456                         the plant's time in ms (read with --clock plant)\n"
             "stdout: O n2=0 air=0 scrub=0             at start and whenever an actuator changes (a digit per cell)\n"
             "        M sample=1                       at start and whenever the manifold switches cells\n"
             "exit:   0 end of stdin or SIGTERM/SIGINT, 1 system error, 2 bad usage, 3 watchdog reset\n",
             (unsigned)GB_PROTO_VERSION, (unsigned)GB_PERIOD_MS_DEFAULT, (unsigned)GB_STALE_MS_DEFAULT,
-            (unsigned)GB_CELLS_MAX, (unsigned)GB_CELLS_DEFAULT, (unsigned)GB_FLUSH_MS_DEFAULT);
+            (unsigned)GB_CELLS_MAX, (unsigned)GB_CELLS_DEFAULT, (unsigned)GB_FLUSH_MS_DEFAULT, BOARD_TEST_OPTIONS);
 }
 
 static int bad_usage(const char *what, const char *value)
@@ -112,8 +120,10 @@ int main(int argc, char **argv)
     const char *o2_path = NULL;
     const char *co2_path = NULL;
     int plant_clock = 0;
+#if defined(CB_HOST_TEST_HOOKS)
     uint32_t watchdog_ms = 0;
     const char *stall_type = NULL;
+#endif
     int i;
     int rc;
 
@@ -170,6 +180,7 @@ int main(int argc, char **argv)
             if (!frame_parse_u32(value, &cfg.stale_ms)) {
                 return bad_usage("--stale-ms must be a whole number of milliseconds", value);
             }
+#if defined(CB_HOST_TEST_HOOKS)
         } else if (cli_take_option(argc, argv, &i, "--watchdog-ms", &value)) {
             if (!frame_parse_u32(value, &watchdog_ms) || watchdog_ms == 0u || watchdog_ms > 60000u) {
                 return bad_usage("--watchdog-ms must be a whole number of milliseconds from 1 to 60000", value);
@@ -185,6 +196,7 @@ int main(int argc, char **argv)
                 }
             }
             stall_type = value;
+#endif
         } else {
             return bad_usage("unknown argument", argv[i]);
         }
@@ -199,8 +211,10 @@ int main(int argc, char **argv)
     opt.uart_paths[1] = co2_path;
     opt.eeprom_path = eeprom_path;
     opt.plant_clock = plant_clock;
+#if defined(CB_HOST_TEST_HOOKS)
     opt.watchdog_ms = watchdog_ms;
     opt.stall_type = stall_type;
+#endif
     opt.kind_names = kind_names;
     opt.kinds = (uint8_t)BOARD_KINDS;
     opt.per_cell = (uint8_t)BOARD_PER_CELL;
@@ -218,7 +232,7 @@ int main(int argc, char **argv)
     hal_log("sn=%s pty=%s link=%s", cfg.sn, hal_host_pty_name(), link_path);
 
     board_init(&board, &cfg);
-    hal_log("boot=%lu reset=%s eeprom=%s", (unsigned long)board_core(&board)->boot,
+    hal_log("boot=%lu reset=%s eeprom=%s", (unsigned long)board_core(&board)->engine.boot,
             hal_reset_cause() == HAL_RESET_WATCHDOG ? "watchdog" : "power", hal_host_eeprom_path());
     while (ev == HAL_HOST_RUN) {
         board_poll(&board);

@@ -13,7 +13,7 @@
  */
 #include <stdint.h>
 
-#include "common/board_select.h"
+#include "targets/board_select.h"
 
 static board_t board;
 

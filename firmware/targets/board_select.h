@@ -1,6 +1,7 @@
 /*
  * Which board a target's main() runs: the gasboard by default, the palletunit when the Makefile defines
- * CB_BOARD_PALLETUNIT. One place for every target (host, avr, wasm), so the targets cannot disagree.
+ * CB_BOARD_PALLETUNIT. One place for every target (host, avr, wasm), so the targets cannot disagree. Target
+ * glue, so it lives under targets/: common/ includes no board header.
  *
  * Gives: board_t, and board_config_default / board_init / board_poll / board_idle_ms, which call the
  * chosen board's functions. Both boards share gasboard_config_t (the palletunit reuses the gasboard's
