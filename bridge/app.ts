@@ -25,6 +25,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { storeRoutes } from './routes/store-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { EventHub } from './event-hub.js';
 
 export interface BridgeOptions {
   /** Serial ports to open, one board each. Default: none. */
@@ -69,6 +70,8 @@ export interface BridgeOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Live readings, device changes and alarm changes, numbered in one order (event-hub.ts). */
+    events: EventHub;
     devices: DeviceManager;
     cells: CellMap;
     store: SqliteStore;
@@ -227,6 +230,10 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   app.decorate('clock', clock);
   app.decorate('store', store);
   app.decorate('devices', devices);
+  const events = new EventHub();
+  app.decorate('events', events);
+  devices.on('reading', (reading) => events.publish({ kind: 'reading', reading }));
+  devices.on('device', (device) => events.publish({ kind: 'device', device }));
   app.decorate('cells', cells);
 
   app.setErrorHandler((err: FastifyError, request, reply) => sendError(err, request, reply));

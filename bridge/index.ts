@@ -5,6 +5,7 @@ export { Authenticator, hashToken, newToken, ROLES, type Actor, type AuthMode, t
 export { CellMap, type CellConfig } from './cells.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { BridgeError, type BridgeErrorCode, type ErrorBody } from './errors.js';
+export { EventHub, type BridgeEvent } from './event-hub.js';
 export { SqliteStore, type ReadingRow } from './store/sqlite-store.js';
 export type { PortConfig } from './devices/device-manager.js';
 export type {

@@ -3,7 +3,8 @@
  *
  * - Every (re)connect gets a `snapshot` first: the devices, the `seq` of the last event sent, and how
  *   many events the client missed (from the `lastSeq` it gives in its handshake auth).
- * - Every later event carries the next `seq` (one counter for the whole bridge run).
+ * - Every later event carries its `seq` from the bridge's event hub (event-hub.ts: one counter for the whole
+ *   bridge run, shared with every other subscriber).
  * - Rooms: each event goes to `all`, `device:<id>` and `cell:<id>`. A client starts in `all`; `subscribe`
  *   narrows it to some devices and cells (socket.io sends an event once however many rooms match).
  * - `command` runs a device command for a client with an operator token, as the REST route does.
@@ -70,7 +71,6 @@ export const realtime = fp(
       maxHttpBufferSize: 16_384,
     });
     app.decorate('io', io);
-    let seq = 0;
 
     io.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as SocketHandshakeAuth;
@@ -97,12 +97,12 @@ export const realtime = fp(
     io.on('connection', (socket: BridgeSocket) => {
       void socket.join('all');
       const auth = (socket.handshake.auth ?? {}) as SocketHandshakeAuth;
-      const lastSeq = typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) && auth.lastSeq >= 0 && auth.lastSeq <= seq ? auth.lastSeq : undefined;
+      const lastSeq = typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) && auth.lastSeq >= 0 && auth.lastSeq <= app.events.seq ? auth.lastSeq : undefined;
       const snapshot: BridgeSnapshot = {
         devices: app.devices.list(),
         atMs: app.clock.now(),
-        seq,
-        missed: lastSeq === undefined ? null : seq - lastSeq,
+        seq: app.events.seq,
+        missed: lastSeq === undefined ? null : app.events.seq - lastSeq,
         rooms: ['all'],
         alarms: app.alarms.list({ state: 'active' }),
       };
@@ -148,12 +148,12 @@ export const realtime = fp(
     function rooms(deviceId: string, cellIds: readonly string[]): string[] {
       return ['all', `device:${deviceId}`, ...cellIds.map((c) => `cell:${c}`)];
     }
-    // A reading goes to its own cell's room; a device to the rooms of every cell it measures.
-    app.devices.on('reading', (reading) => io.to(rooms(reading.deviceId, [reading.cellId])).emit('reading', reading, ++seq));
-    app.devices.on('device', (device) => io.to(rooms(device.id, device.cellIds ?? [device.cellId])).emit('device', device, ++seq));
-    app.alarms.on('alarm', (alarm, change) => {
-      const to = ['all', `cell:${alarm.cellId}`, ...(alarm.deviceId ? [`device:${alarm.deviceId}`] : [])];
-      io.to(to).emit('alarm', alarm, change, ++seq);
+    // Every event of the bridge's hub, with the hub's number: a reading to its own cell's room, a device to the
+    // rooms of every cell it measures, an alarm to its cell's and device's.
+    app.events.subscribe((e) => {
+      if (e.kind === 'reading') io.to(rooms(e.reading.deviceId, [e.reading.cellId])).emit('reading', e.reading, e.seq);
+      else if (e.kind === 'device') io.to(rooms(e.device.id, e.device.cellIds ?? [e.device.cellId])).emit('device', e.device, e.seq);
+      else io.to(['all', `cell:${e.alarm.cellId}`, ...(e.alarm.deviceId ? [`device:${e.alarm.deviceId}`] : [])]).emit('alarm', e.alarm, e.change, e.seq);
     });
 
     app.addHook('preClose', async () => {

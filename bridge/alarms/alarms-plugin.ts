@@ -36,8 +36,18 @@ export const alarmsPlugin = fp(
     const onDevice = (d: DeviceView): void => {
       for (const cellId of d.cellIds ?? [d.cellId]) engine.onDeviceState(cellId, d.id, d.state, app.clock.now());
     };
-    app.devices.on('reading', onReading);
-    app.devices.on('device', onDevice);
+    // Readings and link states come from the bridge's event hub; alarm changes go back onto it (numbered
+    // after the reading that raised them), and the notifier hears them there.
+    const unsubscribe = app.events.subscribe((e) => {
+      if (e.kind === 'reading') onReading(e.reading);
+      else if (e.kind === 'device') onDevice(e.device);
+    });
+    app.events.subscribe((e) => {
+      if (e.kind !== 'alarm') return;
+      app.log.warn({ alarm: e.alarm.id, kind: e.alarm.kind, cell: e.alarm.cellId, change: e.change }, e.alarm.message);
+      notifier.notify(e.alarm, e.change);
+    });
+    engine.on('alarm', (alarm, change) => app.events.publish({ kind: 'alarm', alarm, change }));
     let startupCheck: TimerHandle | undefined;
     app.addHook('onReady', async () => {
       startupCheck = app.clock.setTimeout(() => {
@@ -45,16 +55,11 @@ export const alarmsPlugin = fp(
         engine.checkOpenDoors(app.clock.now());
       }, SAFETY_STARTUP_GRACE_MS);
     });
-    engine.on('alarm', (alarm, change) => {
-      app.log.warn({ alarm: alarm.id, kind: alarm.kind, cell: alarm.cellId, change }, alarm.message);
-      notifier.notify(alarm, change);
-    });
     // The bridge closing its own ports is not a board going away: stop listening before the device manager
     // closes them, so a shutdown with a door open does not latch a safety alarm.
     app.addHook('preClose', async () => {
       if (startupCheck) app.clock.clearTimeout(startupCheck);
-      app.devices.off('reading', onReading);
-      app.devices.off('device', onDevice);
+      unsubscribe();
     });
     app.addHook('onClose', async () => {
       await notifier.close();
