@@ -18,14 +18,15 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Clock, TimerHandle } from '../bridge/index.js';
 import {
   ModbusCo2Module,
   O2StreamModule,
   formatTimeLine,
   parseBoardPlantLine,
   type CellOutputs,
-  type PlantLinkOutputs,
-  type PlantLinkSensors,
+  type CellOutputs as PlantLinkOutputs,
+  type SensorValues as PlantLinkSensors,
 } from '../simulator/index.js';
 
 export const GASBOARD_HOST_BINARY = join(dirname(fileURLToPath(import.meta.url)), '..', 'firmware', 'build', 'host', 'gasboard-host');
@@ -43,6 +44,18 @@ export interface CellSensorValues extends PlantLinkSensors {
   /** Pa. Default 101325. */
   pressurePa?: number | null;
 }
+
+/** The timers a HostBoard uses: the clock contract's (bridge/clock.ts), without `now()`. */
+export type HostBoardTimers = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+
+/**
+ * The process's own timers, kept referenced (a pending CO2 answer or SIGKILL keeps the process alive), unlike
+ * the bridge's `systemClock`. The module UARTs are kernel PTYs, so their delays are wall time in every mode.
+ */
+const processTimers: HostBoardTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as TimerHandle,
+  clearTimeout: (handle) => clearTimeout(handle as unknown as ReturnType<typeof setTimeout>),
+};
 
 export interface HostBoardOptions {
   /** Where the board publishes its host-link PTY. */
@@ -71,8 +84,8 @@ export interface HostBoardOptions {
   flushMs?: number;
   /** 'mono': board time is the process's monotonic clock (default); 'plant': the times sent by setPlantTime(). */
   clock?: 'mono' | 'plant';
-  /** Timers for the CO2 module's answer delays. Default: the process's own. */
-  timers?: Pick<typeof globalThis, 'setTimeout' | 'clearTimeout'>;
+  /** Timers for the CO2 module's answer delays and the O2 stream (any `Clock`). Default: the process's own. */
+  timers?: HostBoardTimers;
   /** Seed of the modules' garbage faults. Default 1. */
   seed?: number;
   /**
@@ -117,9 +130,9 @@ export class HostBoard extends EventEmitter<HostBoardEvents> {
   private sampled = 1;
   private o2Port: SerialPortStream | undefined;
   private co2Port: SerialPortStream | undefined;
-  private readonly timers: Pick<typeof globalThis, 'setTimeout' | 'clearTimeout'>;
-  private readonly replyTimers = new Set<ReturnType<typeof setTimeout>>();
-  private streamTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timers: HostBoardTimers;
+  private readonly replyTimers = new Set<TimerHandle>();
+  private streamTimer: TimerHandle | undefined;
   private readonly o2StreamMs: number | undefined;
 
   private constructor(child: ChildProcess, options: HostBoardOptions) {
@@ -129,7 +142,7 @@ export class HostBoard extends EventEmitter<HostBoardEvents> {
     this.serialNumber = options.serialNumber;
     this.o2UartPath = `${options.linkPath}.o2`;
     this.co2UartPath = `${options.linkPath}.co2`;
-    this.timers = options.timers ?? globalThis;
+    this.timers = options.timers ?? processTimers;
     this.o2StreamMs = options.o2StreamMs;
     this.o2Module = new O2StreamModule({ seed: options.seed ?? 1 });
     this.co2Module = new ModbusCo2Module({ seed: (options.seed ?? 1) + 1 });
@@ -305,7 +318,7 @@ export class HostBoard extends EventEmitter<HostBoardEvents> {
    * Stops the board: closes the module ports, then SIGTERM (it removes its symlinks and exits), and SIGKILL if
    * it has not exited after `graceMs` of the given timer. Resolves when the process is gone.
    */
-  async stop(graceMs = 2000, timers: Pick<typeof globalThis, 'setTimeout' | 'clearTimeout'> = globalThis): Promise<void> {
+  async stop(graceMs = 2000, timers: HostBoardTimers = processTimers): Promise<void> {
     await this.closeModules();
     if (this.exited) return;
     this.child.kill('SIGTERM');

@@ -1,20 +1,32 @@
 /**
- * Options of a cell plant, their defaults, and their validation. Every option is optional; the defaults
- * below describe a 'Conference' pear cell that has just been closed, full of air, with every actuator
- * off. A wrong option throws `SimulatorError` `SIM_ERR_INVALID_OPTION` naming the option, the allowed
- * range and the value given; an unknown option name (a typo) is an error too, not silently ignored.
+ * Options of a cell plant and their validation. Every option is optional; the defaults describe a
+ * 'Conference' pear cell that has just been closed, full of air, with every actuator off. Defaults, ranges,
+ * units and the known option names come from one table (plant-option-table.ts); the doc comments below
+ * repeat the defaults for the editor. A wrong option throws `SimulatorError` `SIM_ERR_INVALID_OPTION`
+ * naming the option, the allowed range and the value given; an unknown option name (a typo) is an error
+ * too, not silently ignored.
  */
-import { AIR_CO2_FRACTION, AIR_O2_FRACTION, STANDARD_ATMOSPHERE_PA } from './model/gas-properties.js';
 import type { AmbientConditions, CellActuators, CellParams } from './model/cell.js';
+import { DEFAULT_FIRMNESS } from './model/fruit-firmness.js';
 import { getPreset } from './presets/preset-registry.js';
 import type { PlantPreset } from './presets/plant-preset.js';
 import type { SensorSpec } from './sensors/first-order-sensor.js';
 import type { CalibrationGasBottleSpec } from './sensors/calibration-gas-bottle.js';
-import { ETHANOL_CLEARANCE_PER_S } from './model/fermentation-ethanol.js';
-import { DEFAULT_FIRMNESS, DEFAULT_INITIAL_FIRMNESS_N } from './model/fruit-firmness.js';
 import { CO2_SENSOR_DEFAULTS, O2_SENSOR_DEFAULTS } from './sensors/gas-sensor.js';
 import { TEMPERATURE_SENSOR_DEFAULTS } from './sensors/temperature-sensor.js';
 import { invalidOption } from './simulator-error.js';
+import {
+  DEFAULT_AMBIENT,
+  DEFAULT_PRESET,
+  optionKeysOf,
+  PLANT_OPTION_TABLE,
+  plantOption,
+  rangeText,
+  type OptionDefaults,
+  type PlantOptionSpec,
+} from './plant-option-table.js';
+
+export { DEFAULT_AMBIENT, DEFAULT_PRESET, MIN_STEP_S } from './plant-option-table.js';
 
 /** State of the free gas when the run starts. */
 export interface InitialGasOptions {
@@ -193,31 +205,13 @@ export interface ResolvedCellPlantOptions {
   };
 }
 
-export const DEFAULT_PRESET = 'conference-pear';
-export const DEFAULT_AMBIENT: Readonly<AmbientConditions> = Object.freeze({
-  pressurePa: STANDARD_ATMOSPHERE_PA,
-  tempC: 15,
-  o2Fraction: AIR_O2_FRACTION,
-  co2Fraction: AIR_CO2_FRACTION,
-});
-
-const TOP_LEVEL_KEYS = [
-  'preset', 'grossVolumeM3', 'freeVolumeM3', 'fruitKg', 'leakAreaCm2', 'leakCd', 'leakLaminarBelowPa',
-  'tempC', 'n2FlowNm3PerH', 'n2PurityFraction', 'airFlowM3PerH', 'scrubberFlowM3PerH', 'scrubberEfficiency',
-  'breatherBagM3', 'reliefValveOpeningPa', 'scrubberBedCapacityMol', 'scrubberRegenerationPerS', 'scrubberVoidM3',
-  'doorAreaM2', 'doorHeightM', 'fruitHeatCapacityJPerKgK', 'fruitAirConductanceWPerKgK', 'airNodeHeatCapacityJPerK',
-  'wallConductanceWPerK', 'fanPowerW', 'coolingCapacityW', 'coolingCop', 'coolingBandK', 'co2DissolutionTimeConstantS',
-  'ethanolClearancePerS',
-  'ambient', 'initial', 'actuators', 'maxStepS', 'integrator', 'seed', 'sensors', 'storageDayAtStart', 'calibrationGas',
-] as const;
-const CALIBRATION_GAS_KEYS = ['zero', 'co2Span', 'litresPerFlush'] as const;
-const BOTTLE_KEYS = ['name', 'waterVolumeL', 'fillBar', 'minimumBar'] as const;
-const AMBIENT_KEYS = ['pressurePa', 'tempC', 'o2Fraction', 'co2Fraction'] as const;
-const INITIAL_KEYS = ['o2Kpa', 'co2Kpa', 'gaugePressurePa', 'fruitTempC', 'firmnessN'] as const;
-const ACTUATOR_KEYS = ['n2', 'air', 'scrub', 'door'] as const;
-const SENSOR_KEYS = ['o2', 'co2', 'temp'] as const;
-const SENSOR_SPEC_KEYS = ['timeConstantS', 'noiseSd', 'offset', 'resolution', 'rangeMin', 'rangeMax', 'gain', 'driftPerDay'] as const;
-
+// Known option names, from the table.
+const TOP_LEVEL_KEYS = optionKeysOf('');
+const AMBIENT_KEYS = optionKeysOf('ambient');
+const INITIAL_KEYS = optionKeysOf('initial');
+const ACTUATOR_KEYS = optionKeysOf('actuators');
+const SENSOR_KEYS = optionKeysOf('sensors');
+const CALIBRATION_GAS_KEYS = optionKeysOf('calibrationGas');
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -239,33 +233,35 @@ function checkKeys(name: string, value: unknown, known: readonly string[]): Reco
   return value as Record<string, unknown>;
 }
 
-interface Range {
-  min?: number;
-  max?: number;
-  /** min is exclusive. */
-  above?: boolean;
-  /** Text for the max bound, when it comes from another option. */
-  maxLabel?: string;
+/** The group `name`'s own options given, `{}` when it is left out; throws for a non-object or an unknown key. */
+function group(name: string, value: unknown, known: readonly string[] = optionKeysOf(name)): Record<string, unknown> {
+  return value === undefined ? {} : checkKeys(name, value, known);
 }
 
-/** `value` if it is a finite number inside `range`, `fallback` if undefined; throws otherwise. */
-/** The shortest integrator sub-step a plant accepts, s. */
-export const MIN_STEP_S = 0.01;
-
-function checkNumber(name: string, given: unknown, fallback: number, range: Range = {}): number {
+/**
+ * `given` if it is a finite number inside the range of `spec`, `fallback` if undefined; throws otherwise,
+ * naming `label` (default: the entry's name). `bound` is the value of the entry's `maxOption`, if it has one.
+ */
+function checkNumber(spec: PlantOptionSpec, given: unknown, fallback: number, bound?: number, label: string = spec.name): number {
   // Defaults are checked too: they may come from a caller's own preset object.
   const value = given === undefined ? fallback : given;
+  const max = bound ?? spec.max;
   if (typeof value === 'number' && Number.isFinite(value)) {
-    const low = range.min !== undefined && (range.above ? value <= range.min : value < range.min);
-    const high = range.max !== undefined && value > range.max;
+    const min = spec.min;
+    const low = min !== undefined && (spec.above ? value <= min : value < min);
+    const high = max !== undefined && value > max;
     if (!low && !high) return value;
   }
   // Only a wrong value pays for the message.
-  const parts: string[] = [];
-  if (range.min !== undefined) parts.push(`${range.above ? '>' : '≥'} ${range.min}`);
-  if (range.max !== undefined) parts.push(`≤ ${range.maxLabel ?? range.max}`);
-  const rule = `a finite number${parts.length > 0 ? ` ${parts.join(' and ')}` : ''}`;
-  throw invalidOption(`"${name}" must be ${rule}: ${typeof value === 'number' ? value : show(value)}`);
+  const range = rangeText(spec, spec.maxOption !== undefined && bound !== undefined ? `${spec.maxOption} (${bound})` : undefined);
+  const rule = `a finite number${range === '' ? '' : ` ${range}`}`;
+  throw invalidOption(`"${label}" must be ${rule}: ${typeof value === 'number' ? value : show(value)}`);
+}
+
+/** The table's default of a numeric entry. */
+function defaultOf(spec: PlantOptionSpec, d: OptionDefaults): number {
+  const value = spec.default;
+  return typeof value === 'function' ? value(d) : (value as number);
 }
 
 function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
@@ -281,45 +277,36 @@ function resolvePreset(value: unknown): PlantPreset {
     throw invalidOption(`"preset" must be a preset name or a preset object: ${show(value)}`);
   }
   // A caller's own preset: its geometry is checked with the options it provides defaults for; its
-  // kinetics here.
+  // kinetics here, against the table's 'preset-number' entries.
   const preset = value as PlantPreset;
   for (const part of ['respiration', 'breakPoint', 'geometry', 'storage'] as const) {
     if (preset[part] === null || typeof preset[part] !== 'object') {
       throw invalidOption(`"preset.${part}" must be an object: ${show(preset[part])}`);
     }
   }
-  const k = preset.respiration;
-  const p = `preset "${preset.name}" respiration`;
-  checkNumber(`${p}.vmO2RefMolPerKgS`, k.vmO2RefMolPerKgS, NaN, { min: 0 });
-  checkNumber(`${p}.eaO2JPerMol`, k.eaO2JPerMol, NaN, { min: 0 });
-  checkNumber(`${p}.vmFermRefMolPerKgS`, k.vmFermRefMolPerKgS, NaN, { min: 0 });
-  checkNumber(`${p}.eaFermJPerMol`, k.eaFermJPerMol, NaN, { min: 0 });
-  checkNumber(`${p}.kmO2Kpa`, k.kmO2Kpa, NaN, { min: 0, above: true });
-  checkNumber(`${p}.kmCo2Kpa`, k.kmCo2Kpa, NaN, { min: 0, above: true });
-  checkNumber(`${p}.kmFermO2Kpa`, k.kmFermO2Kpa, NaN, { min: 0, above: true });
-  checkNumber(`${p}.rqOx`, k.rqOx, NaN, { min: 0, above: true });
-  checkNumber(`${p}.tRefC`, k.tRefC, NaN, { min: -50, max: 60 });
-  const b = preset.breakPoint;
-  const q = `preset "${preset.name}" breakPoint`;
-  checkNumber(`${q}.o2Kpa`, b.o2Kpa, NaN, { min: 0, max: 25 });
-  checkNumber(`${q}.tempC`, b.tempC, NaN, { min: -10, max: 40 });
-  checkNumber(`${q}.co2Kpa`, b.co2Kpa, NaN, { min: 0, max: 25 });
-  checkNumber(`${q}.driftKpaPerDay`, b.driftKpaPerDay, NaN, { min: -0.1, max: 0.1 });
+  for (const spec of PRESET_NUMBERS) {
+    const [, part, field] = spec.name.split('.') as [string, 'respiration' | 'breakPoint', string];
+    const given = (preset[part] as unknown as Record<string, unknown>)[field];
+    checkNumber(spec, given, NaN, undefined, `preset "${preset.name}" ${part}.${field}`);
+  }
   return preset;
 }
 
-const AMBIENT_PRESSURE_RANGE: Range = { min: 50_000, max: 120_000 };
-const AMBIENT_TEMP_RANGE: Range = { min: -40, max: 60 };
-const FRACTION_RANGE: Range = { min: 0, max: 1 };
+const PRESET_NUMBERS = PLANT_OPTION_TABLE.filter((spec) => spec.kind === 'preset-number');
+// The ambient entries, looked up once (setAmbient runs every few minutes of a run).
+const AMBIENT_PRESSURE = plantOption('ambient.pressurePa');
+const AMBIENT_TEMP = plantOption('ambient.tempC');
+const AMBIENT_O2 = plantOption('ambient.o2Fraction');
+const AMBIENT_CO2 = plantOption('ambient.co2Fraction');
 
 /** Checks an ambient update against the allowed ranges; `base` fills what `value` leaves out. */
 export function resolveAmbient(value: unknown, base: Readonly<AmbientConditions>): AmbientConditions {
   const raw = value === undefined ? {} : checkKeys('ambient', value, AMBIENT_KEYS);
   const ambient: AmbientConditions = {
-    pressurePa: checkNumber('ambient.pressurePa', raw.pressurePa, base.pressurePa, AMBIENT_PRESSURE_RANGE),
-    tempC: checkNumber('ambient.tempC', raw.tempC, base.tempC, AMBIENT_TEMP_RANGE),
-    o2Fraction: checkNumber('ambient.o2Fraction', raw.o2Fraction, base.o2Fraction, FRACTION_RANGE),
-    co2Fraction: checkNumber('ambient.co2Fraction', raw.co2Fraction, base.co2Fraction, FRACTION_RANGE),
+    pressurePa: checkNumber(AMBIENT_PRESSURE, raw.pressurePa, base.pressurePa),
+    tempC: checkNumber(AMBIENT_TEMP, raw.tempC, base.tempC),
+    o2Fraction: checkNumber(AMBIENT_O2, raw.o2Fraction, base.o2Fraction),
+    co2Fraction: checkNumber(AMBIENT_CO2, raw.co2Fraction, base.co2Fraction),
   };
   if (ambient.o2Fraction + ambient.co2Fraction > 1) {
     throw invalidOption(
@@ -340,17 +327,27 @@ export function resolveActuators(value: unknown, base: Readonly<CellActuators>):
   };
 }
 
+/** The cooling setpoint `setCoolingSetpoint` takes, in the range of the option `tempC`. */
+export function checkCoolingSetpoint(tempC: unknown): number {
+  return checkNumber(plantOption('tempC'), tempC, NaN);
+}
+
+/** A sensor's spec: the table's entries below `sensors.<sensor>`, each defaulting to `base`'s field. */
 function resolveSensorSpec(name: string, value: unknown, base: Readonly<SensorSpec>): SensorSpec {
-  const raw = value === undefined ? {} : checkKeys(name, value, SENSOR_SPEC_KEYS);
+  const raw = group(name, value);
+  const field = (key: keyof SensorSpec): number => {
+    const spec = plantOption(`${name}.${key}`);
+    return checkNumber(spec, raw[key], (base[key] as number | undefined) ?? (spec.default as number));
+  };
   const spec: SensorSpec = {
-    timeConstantS: checkNumber(`${name}.timeConstantS`, raw.timeConstantS, base.timeConstantS, { min: 0 }),
-    noiseSd: checkNumber(`${name}.noiseSd`, raw.noiseSd, base.noiseSd, { min: 0 }),
-    offset: checkNumber(`${name}.offset`, raw.offset, base.offset),
-    resolution: checkNumber(`${name}.resolution`, raw.resolution, base.resolution, { min: 0 }),
-    rangeMin: checkNumber(`${name}.rangeMin`, raw.rangeMin, base.rangeMin),
-    rangeMax: checkNumber(`${name}.rangeMax`, raw.rangeMax, base.rangeMax),
-    gain: checkNumber(`${name}.gain`, raw.gain, base.gain ?? 1, { min: 0, above: true, max: 10 }),
-    driftPerDay: checkNumber(`${name}.driftPerDay`, raw.driftPerDay, base.driftPerDay ?? 0),
+    timeConstantS: field('timeConstantS'),
+    noiseSd: field('noiseSd'),
+    offset: field('offset'),
+    resolution: field('resolution'),
+    rangeMin: field('rangeMin'),
+    rangeMax: field('rangeMax'),
+    gain: field('gain'),
+    driftPerDay: field('driftPerDay'),
   };
   if (spec.rangeMax <= spec.rangeMin) {
     throw invalidOption(`"${name}.rangeMax" must be > "${name}.rangeMin" (${spec.rangeMin}): ${spec.rangeMax}`);
@@ -358,125 +355,134 @@ function resolveSensorSpec(name: string, value: unknown, base: Readonly<SensorSp
   return spec;
 }
 
-/** Fills in the defaults and checks every option. */
+/** A bottle's spec; its numbers are checked where the bottle is made (sensors/calibration-gas-bottle.ts). */
+function resolveBottle(name: string, raw: Record<string, unknown>): CalibrationGasBottleSpec {
+  const given = (key: keyof CalibrationGasBottleSpec): unknown => raw[key] ?? plantOption(`${name}.${key}`).default;
+  return {
+    name: given('name') as string,
+    waterVolumeL: given('waterVolumeL') as number,
+    fillBar: given('fillBar') as number,
+    minimumBar: given('minimumBar') as number,
+  };
+}
+
+/** Fills in the defaults and checks every option, in the table's order. */
 export function resolveCellPlantOptions(options: CellPlantOptions = {}): ResolvedCellPlantOptions {
   const o = checkKeys('options', options, TOP_LEVEL_KEYS);
   const preset = resolvePreset(o.preset);
   const g = preset.geometry;
+  // What derived defaults read, filled in as the options resolve (plant-option-table.ts).
+  const d = { preset, pallet: preset.kind === 'pallet' } as OptionDefaults;
+  /** The top-level option `name`, or its default; checked against the table. */
+  const n = (name: string, bound?: number): number => {
+    const spec = plantOption(name);
+    return checkNumber(spec, o[name], defaultOf(spec, d), bound);
+  };
 
-  const grossVolumeM3 = checkNumber('grossVolumeM3', o.grossVolumeM3, g.grossVolumeM3, { min: 0, above: true, max: 100_000 });
+  const grossVolumeM3 = (d.grossVolumeM3 = n('grossVolumeM3'));
   // A room of another size keeps the preset's proportions: free-gas fraction, fill and leak per volume.
-  const scale = grossVolumeM3 / g.grossVolumeM3;
-  const freeVolumeM3 = checkNumber('freeVolumeM3', o.freeVolumeM3, g.freeVolumeM3 * scale, {
-    min: 0,
-    above: true,
-    max: grossVolumeM3,
-    maxLabel: `grossVolumeM3 (${grossVolumeM3})`,
-  });
-  const pallet = preset.kind === 'pallet';
-  const ambient = resolveAmbient(o.ambient, pallet ? { ...DEFAULT_AMBIENT, tempC: preset.storage.tempC } : DEFAULT_AMBIENT);
-  const fruitKg = checkNumber('fruitKg', o.fruitKg, g.fruitKg * scale, { min: 0, max: 5_000_000 });
-  const n = (name: string, fallback: number, range: Range): number => checkNumber(name, o[name], fallback, range);
+  d.scale = grossVolumeM3 / g.grossVolumeM3;
+  const freeVolumeM3 = (d.freeVolumeM3 = n('freeVolumeM3', grossVolumeM3));
+  const rawAmbient = group('ambient', o.ambient, AMBIENT_KEYS);
+  const ambient = (d.ambient = resolveAmbient(rawAmbient, { ...DEFAULT_AMBIENT, tempC: defaultOf(AMBIENT_TEMP, d) }));
+  const fruitKg = (d.fruitKg = n('fruitKg'));
 
   const params: CellParams = {
     freeVolumeM3,
-    breatherBagM3: n('breatherBagM3', (pallet ? 0.05 : 0.01) * grossVolumeM3, {
-      min: 0, max: freeVolumeM3, maxLabel: `freeVolumeM3 (${freeVolumeM3})`,
-    }),
-    reliefValveOpeningPa: n('reliefValveOpeningPa', 200, { min: 0, above: true, max: 20_000 }),
+    breatherBagM3: n('breatherBagM3', freeVolumeM3),
+    reliefValveOpeningPa: n('reliefValveOpeningPa'),
     fruitKg,
-    tempC: checkNumber('tempC', o.tempC, preset.storage.tempC, { min: -10, max: 40 }),
+    tempC: (d.tempC = n('tempC')),
     respiration: preset.respiration,
-    leakAreaCm2: checkNumber('leakAreaCm2', o.leakAreaCm2, g.leakAreaCm2 * scale, { min: 0, max: 10_000 }),
-    leakCd: checkNumber('leakCd', o.leakCd, g.leakCd, { min: 0, above: true, max: 1 }),
-    leakLaminarBelowPa: checkNumber('leakLaminarBelowPa', o.leakLaminarBelowPa, 1, { min: 0, above: true, max: 100 }),
-    n2FlowNm3PerH: checkNumber('n2FlowNm3PerH', o.n2FlowNm3PerH, 30, { min: 0, max: 10_000 }),
-    n2PurityFraction: checkNumber('n2PurityFraction', o.n2PurityFraction, 0.97, { min: 0.5, max: 1 }),
-    airFlowM3PerH: checkNumber('airFlowM3PerH', o.airFlowM3PerH, 50, { min: 0, max: 100_000 }),
-    scrubberFlowM3PerH: checkNumber('scrubberFlowM3PerH', o.scrubberFlowM3PerH, 20, { min: 0, max: 100_000 }),
-    scrubberEfficiency: checkNumber('scrubberEfficiency', o.scrubberEfficiency, 0.9, { min: 0, max: 1 }),
-    scrubberBedCapacityMol: n('scrubberBedCapacityMol', 0.2 * grossVolumeM3, { min: 0, above: true, max: 1e6 }),
-    scrubberRegenerationPerS: n('scrubberRegenerationPerS', 1 / 1200, { min: 0, above: true, max: 1 }),
-    scrubberVoidM3: n('scrubberVoidM3', 0.001 * grossVolumeM3, { min: 0, max: 1000 }),
-    doorAreaM2: n('doorAreaM2', pallet ? 1 : 5, { min: 0, above: true, max: 100 }),
-    doorHeightM: n('doorHeightM', pallet ? 1 : 2.5, { min: 0, above: true, max: 20 }),
-    fruitHeatCapacityJPerKgK: n('fruitHeatCapacityJPerKgK', 3800, { min: 0, above: true, max: 10_000 }),
-    fruitAirConductanceWPerK: fruitKg * n('fruitAirConductanceWPerKgK', 0.15, { min: 0, above: true, max: 10 }),
-    airNodeHeatCapacityJPerK: n('airNodeHeatCapacityJPerK', 10_000 * grossVolumeM3, { min: 0, above: true, max: 1e10 }),
+    leakAreaCm2: n('leakAreaCm2'),
+    leakCd: n('leakCd'),
+    leakLaminarBelowPa: n('leakLaminarBelowPa'),
+    n2FlowNm3PerH: n('n2FlowNm3PerH'),
+    n2PurityFraction: n('n2PurityFraction'),
+    airFlowM3PerH: n('airFlowM3PerH'),
+    scrubberFlowM3PerH: n('scrubberFlowM3PerH'),
+    scrubberEfficiency: n('scrubberEfficiency'),
+    scrubberBedCapacityMol: n('scrubberBedCapacityMol'),
+    scrubberRegenerationPerS: n('scrubberRegenerationPerS'),
+    scrubberVoidM3: n('scrubberVoidM3'),
+    doorAreaM2: n('doorAreaM2'),
+    doorHeightM: n('doorHeightM'),
+    fruitHeatCapacityJPerKgK: n('fruitHeatCapacityJPerKgK'),
+    fruitAirConductanceWPerK: fruitKg * n('fruitAirConductanceWPerKgK'),
+    airNodeHeatCapacityJPerK: n('airNodeHeatCapacityJPerK'),
     wallConductanceWPerK: 0,
     fanPowerW: 0,
     coolingCapacityW: 0,
-    coolingCop: n('coolingCop', 2.5, { min: 0, above: true, max: 20 }),
-    coolingBandK: n('coolingBandK', 0.3, { min: 0, above: true, max: 10 }),
-    co2DissolutionTimeConstantS: n('co2DissolutionTimeConstantS', 7200, { min: 0, above: true, max: 1e7 }),
-    ethanolClearancePerS: n('ethanolClearancePerS', ETHANOL_CLEARANCE_PER_S, { min: 0, max: 1 }),
+    coolingCop: n('coolingCop'),
+    coolingBandK: n('coolingBandK'),
+    co2DissolutionTimeConstantS: n('co2DissolutionTimeConstantS'),
+    ethanolClearancePerS: n('ethanolClearancePerS'),
     firmness: DEFAULT_FIRMNESS,
   };
-  params.wallConductanceWPerK = n('wallConductanceWPerK', pallet ? 10 : 0.35 * grossVolumeM3, { min: 0, max: 1e6 });
-  params.fanPowerW = n('fanPowerW', pallet ? 10 : 2 * grossVolumeM3, { min: 0, max: 1e6 });
-  const loadAt25KW = params.wallConductanceWPerK * 25 + params.fanPowerW;
-  params.coolingCapacityW = n('coolingCapacityW', pallet ? 0 : 0.12 * fruitKg + 2 * loadAt25KW, { min: 0, max: 1e7 });
+  params.wallConductanceWPerK = d.wallConductanceWPerK = n('wallConductanceWPerK');
+  params.fanPowerW = d.fanPowerW = n('fanPowerW');
+  params.coolingCapacityW = n('coolingCapacityW');
 
-  const rawInitial = o.initial === undefined ? {} : checkKeys('initial', o.initial, INITIAL_KEYS);
-  const fruitTempC = checkNumber('initial.fruitTempC', rawInitial.fruitTempC, params.tempC, { min: -10, max: 40 });
-  const firmnessN = checkNumber('initial.firmnessN', rawInitial.firmnessN, DEFAULT_INITIAL_FIRMNESS_N, { min: 0, max: 200 });
-  const gaugePressurePa = checkNumber('initial.gaugePressurePa', rawInitial.gaugePressurePa, 0, {
-    min: -10_000,
-    max: 10_000,
-  });
-  const absoluteKpa = (ambient.pressurePa + gaugePressurePa) / 1000;
-  const o2Kpa = checkNumber('initial.o2Kpa', rawInitial.o2Kpa, ambient.o2Fraction * absoluteKpa, { min: 0 });
-  const co2Kpa = checkNumber('initial.co2Kpa', rawInitial.co2Kpa, ambient.co2Fraction * absoluteKpa, { min: 0 });
+  const rawInitial = group('initial', o.initial, INITIAL_KEYS);
+  const initialNumber = (key: string): number => {
+    const spec = plantOption(`initial.${key}`);
+    return checkNumber(spec, rawInitial[key], defaultOf(spec, d));
+  };
+  const fruitTempC = initialNumber('fruitTempC');
+  const firmnessN = initialNumber('firmnessN');
+  const gaugePressurePa = initialNumber('gaugePressurePa');
+  const absoluteKpa = (d.absoluteKpa = (ambient.pressurePa + gaugePressurePa) / 1000);
+  const o2Kpa = initialNumber('o2Kpa');
+  const co2Kpa = initialNumber('co2Kpa');
   if (o2Kpa + co2Kpa > absoluteKpa) {
     throw invalidOption(
       `"initial.o2Kpa" + "initial.co2Kpa" must be ≤ the starting absolute pressure (${absoluteKpa} kPa): ${o2Kpa} + ${co2Kpa}`,
     );
   }
 
-  const seed = o.seed === undefined ? 1 : o.seed;
+  const seed = o.seed === undefined ? (plantOption('seed').default as number) : o.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) {
     throw invalidOption(`"seed" must be an integer: ${show(seed)}`);
   }
 
-  const integrator = o.integrator ?? (preset.kind === 'pallet' ? 'dopri5' : 'rk4');
-  if (integrator !== 'rk4' && integrator !== 'dopri5') {
-    throw invalidOption(`"integrator" must be "rk4" or "dopri5": ${show(integrator)}`);
+  const integrator = o.integrator ?? (d.pallet ? 'dopri5' : 'rk4');
+  const choices = plantOption('integrator').choices!;
+  if (typeof integrator !== 'string' || !choices.includes(integrator)) {
+    throw invalidOption(`"integrator" must be ${choices.map((c) => `"${c}"`).join(' or ')}: ${show(integrator)}`);
   }
 
-  const rawSensors = o.sensors === undefined ? {} : checkKeys('sensors', o.sensors, SENSOR_KEYS);
-  const rawGas = o.calibrationGas === undefined ? {} : checkKeys('calibrationGas', o.calibrationGas, CALIBRATION_GAS_KEYS);
-  const rawZero = rawGas.zero === undefined ? {} : checkKeys('calibrationGas.zero', rawGas.zero, BOTTLE_KEYS);
-  const rawSpan = rawGas.co2Span === undefined ? {} : checkKeys('calibrationGas.co2Span', rawGas.co2Span, [...BOTTLE_KEYS, 'co2Fraction'] as const);
-  // The bottles' own numbers are checked where the bottles are made (calibration-gas-bottle.ts).
-  const bottle = (raw: Record<string, unknown>, name: string): CalibrationGasBottleSpec => ({
-    name: (raw.name as string | undefined) ?? name,
-    waterVolumeL: (raw.waterVolumeL as number | undefined) ?? 10,
-    fillBar: (raw.fillBar as number | undefined) ?? 150,
-    minimumBar: (raw.minimumBar as number | undefined) ?? 2,
-  });
+  const rawSensors = group('sensors', o.sensors, SENSOR_KEYS);
+  const rawGas = group('calibrationGas', o.calibrationGas, CALIBRATION_GAS_KEYS);
+  const rawZero = group('calibrationGas.zero', rawGas.zero);
+  const rawSpan = group('calibrationGas.co2Span', rawGas.co2Span);
+  const gasNumber = (name: string, given: unknown): number => {
+    const spec = plantOption(name);
+    return checkNumber(spec, given, spec.default as number);
+  };
+  const actuatorDefaults = Object.fromEntries(ACTUATOR_KEYS.map((key) => [key, plantOption(`actuators.${key}`).default])) as unknown as CellActuators;
   return {
     preset,
     grossVolumeM3,
     params,
     ambient,
     initial: { o2Kpa, co2Kpa, gaugePressurePa, fruitTempC, firmnessN },
-    actuators: resolveActuators(o.actuators, { n2: false, air: false, scrub: false, door: false }),
+    actuators: resolveActuators(o.actuators, actuatorDefaults),
     // 10 ms is far below any time constant of a cell or a pallet cover; a shorter step only makes a run
     // that cannot finish (a season at 1 ns steps is 2.3e16 sub-steps).
-    maxStepS: checkNumber('maxStepS', o.maxStepS, 10, { min: MIN_STEP_S, max: 3600 }),
-    integrator,
+    maxStepS: n('maxStepS'),
+    integrator: integrator as PlantIntegrator,
     seed,
-    storageDayAtStart: checkNumber('storageDayAtStart', o.storageDayAtStart, 0, { min: 0, max: 1000 }),
+    storageDayAtStart: n('storageDayAtStart'),
     sensors: {
       o2: resolveSensorSpec('sensors.o2', rawSensors.o2, O2_SENSOR_DEFAULTS),
       co2: resolveSensorSpec('sensors.co2', rawSensors.co2, CO2_SENSOR_DEFAULTS),
       temp: resolveSensorSpec('sensors.temp', rawSensors.temp, TEMPERATURE_SENSOR_DEFAULTS),
     },
     calibrationGas: {
-      zero: bottle(rawZero, 'zero N2'),
-      co2Span: bottle(rawSpan, 'CO2 span'),
-      co2SpanFraction: checkNumber('calibrationGas.co2Span.co2Fraction', rawSpan.co2Fraction, 0.12, { min: 0, above: true, max: 1 }),
-      litresPerFlush: checkNumber('calibrationGas.litresPerFlush', rawGas.litresPerFlush, 1.5, { min: 0, max: 100 }),
+      zero: resolveBottle('calibrationGas.zero', rawZero),
+      co2Span: resolveBottle('calibrationGas.co2Span', rawSpan),
+      co2SpanFraction: gasNumber('calibrationGas.co2Span.co2Fraction', rawSpan.co2Fraction),
+      litresPerFlush: gasNumber('calibrationGas.litresPerFlush', rawGas.litresPerFlush),
     },
   };
 }

@@ -8,6 +8,12 @@
  * Lifecycle: `await WasmBoard.load(options)` powers the board up at time `startMs`; `advanceTo(ms)` moves its
  * clock, polling at every moment the board has timed work; bytes to the board (`toBoard`) are handled at the
  * current time on the next microtask. Nothing here reads the wall clock.
+ *
+ * Time. The board is not a clock (the contract of time/clock.ts: `now()` and timers for others); it follows
+ * one, as a real board's millis() follows its crystal. `nowMs` is board ms; whoever owns the plant's virtual
+ * clock moves the board to it — in the `fast` mode, the simulator's lockstep driver, whose barrier calls
+ * `board.advanceTo(clock.now())` after each quantum (board ms = plant ms since the run's start, as with a host
+ * board on `boardClock: 'plant'`), and then lets the microtasks carrying the board's bytes run.
  */
 
 import { EventEmitter } from 'node:events';

@@ -1,6 +1,6 @@
 /**
- * Seeded pseudo-random numbers, so that a run is reproducible from its seed: sensor noise and, later,
- * fault timing all draw from here, never from `Math.random()`.
+ * Seeded pseudo-random numbers, so that a run is reproducible from its seed: sensor noise and spikes,
+ * the weather and the sensor modules' garbage faults all draw from here, never from `Math.random()`.
  *
  * Generator: xoshiro128** (Blackman & Vigna, "Scrambled linear pseudorandom number generators", ACM TOMS
  * 2021; public-domain reference description at prng.di.unimi.it), 128 bits of state in four 32-bit words,

@@ -7,6 +7,9 @@
  * tick does not make virtual time drift; after a long stall it catches up in one advance (the clock then
  * runs every timer that fell due, in order). The wall clock and the host timer are injected, so tests
  * drive this driver with fakes and nothing here reads `Date.now()` or calls the global timers.
+ *
+ * rig/hil-bench.ts drives its plant with it (`hil` mode): its `ticker` is this `WallTime`, the process's own
+ * by default, and in tests a manual one whose every tick is one period of wall time.
  */
 import { SimulatorError } from '../simulator-error.js';
 import type { VirtualClock } from './virtual-clock.js';

@@ -82,6 +82,11 @@ export function pressureDecayGaugePa(
   return root > 0 ? root * root : 0;
 }
 
+/** The exact form's pressure term, asinh(√(p0/P)) − asinh(√(p0/(2P))): the decay from p0 to p0/2. */
+function asinhSpread(p0Pa: number, ambientPressurePa: number): number {
+  return Math.asinh(Math.sqrt(p0Pa / ambientPressurePa)) - Math.asinh(Math.sqrt(p0Pa / (2 * ambientPressurePa)));
+}
+
 /** Exact half time (rigid, isothermal, ρ of the cell gas at its pressure), s. Infinity for no leak. */
 export function pressureDecayHalfTimeExactS(
   freeVolumeM3: number,
@@ -94,7 +99,7 @@ export function pressureDecayHalfTimeExactS(
 ): number {
   if (leakAreaM2 <= 0 || cd <= 0) return Infinity;
   const c = ((cd * leakAreaM2) / freeVolumeM3) * Math.sqrt((2 * GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(tempC)) / molarMassKgPerMol);
-  return (2 / c) * (Math.asinh(Math.sqrt(p0Pa / ambientPressurePa)) - Math.asinh(Math.sqrt(p0Pa / (2 * ambientPressurePa))));
+  return (2 / c) * asinhSpread(p0Pa, ambientPressurePa);
 }
 
 /** Equivalent leak area of a measured half time, exact form, m². */
@@ -110,6 +115,6 @@ export function equivalentLeakAreaExactM2(
   return (
     ((2 * freeVolumeM3) / (cd * halfTimeS)) *
     Math.sqrt(molarMassKgPerMol / (2 * GAS_CONSTANT_J_PER_MOL_K * celsiusToKelvin(tempC))) *
-    (Math.asinh(Math.sqrt(p0Pa / ambientPressurePa)) - Math.asinh(Math.sqrt(p0Pa / (2 * ambientPressurePa))))
+    asinhSpread(p0Pa, ambientPressurePa)
   );
 }

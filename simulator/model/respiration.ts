@@ -12,7 +12,8 @@
  * KmCO2 and Kmf in kPa, and kPa is how the bench names gas levels (DESIGN.md), so no Henry's-law
  * conversion is needed. Model choice: the kinetics see the room's partial pressures directly (a lumped
  * fruit, no skin or tissue diffusion resistance); DOMAIN.md §2 notes that whole-fruit diffusion moves the
- * apparent break point to higher room O2, which a later preset can express by a larger apparent Km.
+ * apparent break point to higher room O2, which the apple presets express by a larger apparent KmO2
+ * (presets/apple-kinetics.ts).
  *
  * Partial pressures below zero (an integrator overshooting near anoxia) are treated as zero, so uptake
  * never turns into production.

@@ -28,7 +28,7 @@ describe('firmware C unit tests (make -C firmware test)', () => {
     const given = /^C tests: (\d+) binaries: (.*)$/m.exec(output);
     expect(given, output).not.toBeNull();
     expect(Number(given?.[1]), output).toBe(binaries.length);
-    expect(given?.[2].trim().split(/\s+/), output).toEqual(binaries);
+    expect(given?.[2]!.trim().split(/\s+/), output).toEqual(binaries);
     const tally = /^C tests: (\d+) ran, (\d+) passed, (\d+) failed$/m.exec(output);
     expect(tally, output).not.toBeNull();
     expect(Number(tally?.[1]), output).toBe(binaries.length);
@@ -37,12 +37,12 @@ describe('firmware C unit tests (make -C firmware test)', () => {
 
     // Each binary ran under its own header and ended with "N passed, 0 failed", N > 0: one summary per binary.
     const sections = output.split(/^== /m).slice(1);
-    expect(sections.map((s) => s.split('\n')[0].trim()), output).toEqual(binaries);
+    expect(sections.map((s) => s.split('\n')[0]!.trim()), output).toEqual(binaries);
     for (const section of sections) {
       const summaries = [...section.matchAll(/^(\d+) passed, (\d+) failed$/gm)];
       expect(summaries.length, section).toBe(1);
-      expect(Number(summaries[0][1]), section).toBeGreaterThan(0);
-      expect(Number(summaries[0][2]), section).toBe(0);
+      expect(Number(summaries[0]![1]), section).toBeGreaterThan(0);
+      expect(Number(summaries[0]![2]), section).toBe(0);
     }
   });
 });

@@ -1,5 +1,7 @@
 /**
- * A clock for tests that moves only when told to: `advance(ms)` runs the timers that fall due, in order.
+ * A clock for tests that moves only when told to: `advance(ms)` runs the timers that fall due, in order. It
+ * keeps the clock contract (time/clock.ts): its handles are frozen empty objects, and a handle that is not one
+ * of its pending timers is ignored by `clearTimeout`. A negative delay counts as 0.
  */
 
 import type { Clock, TimerHandle } from '../../bridge/index.js';
@@ -13,7 +15,7 @@ interface Timer {
 export class ManualClock implements Clock {
   private nowMs: number;
   private order = 0;
-  private readonly timers = new Set<Timer>();
+  private readonly timers = new Map<TimerHandle, Timer>();
 
   constructor(startMs = Date.UTC(2026, 10, 21, 12, 0, 0)) {
     this.nowMs = startMs;
@@ -24,27 +26,28 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t: Timer = { at: this.nowMs + Math.max(0, ms), order: this.order++, fn };
-    this.timers.add(t);
-    return t;
+    const handle = Object.freeze({}) as TimerHandle;
+    this.timers.set(handle, { at: this.nowMs + Math.max(0, ms), order: this.order++, fn });
+    return handle;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as Timer);
+    this.timers.delete(handle);
   }
 
   /** Moves time forward, running each due timer at its own time. */
   advance(ms: number): void {
     const end = this.nowMs + ms;
     for (;;) {
-      let next: Timer | undefined;
-      for (const t of this.timers) {
-        if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.order < next.order))) next = t;
+      let next: [TimerHandle, Timer] | undefined;
+      for (const entry of this.timers) {
+        const t = entry[1];
+        if (t.at <= end && (!next || t.at < next[1].at || (t.at === next[1].at && t.order < next[1].order))) next = entry;
       }
       if (!next) break;
-      this.timers.delete(next);
-      this.nowMs = next.at;
-      next.fn();
+      this.timers.delete(next[0]);
+      this.nowMs = next[1].at;
+      next[1].fn();
     }
     this.nowMs = end;
   }

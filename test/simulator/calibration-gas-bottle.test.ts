@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCalibrationGasBottle, createCellPlant, NORMAL_PRESSURE_BAR, SimulatorError } from '../../simulator/index.js';
+import { createCellPlant, SimulatorError } from '../../simulator/index.js';
+import { createCalibrationGasBottle, NORMAL_PRESSURE_BAR } from '../../simulator/sensors/calibration-gas-bottle.js';
 
 function thrown(fn: () => unknown): SimulatorError {
   try {

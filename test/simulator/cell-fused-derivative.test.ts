@@ -4,19 +4,11 @@
  * every actuator combination, both leak directions, bag slack and at its limits, the two must agree.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CELL_INTEGRATED_SIZE,
-  CELL_STATE_SIZE,
-  CellStateIndex,
-  cellDerivative,
-  cellFusedDerivative,
-  cellStepCoefficients,
-  createCellPlant,
-  createCellStepCoefficients,
-  createRandom,
-  presetNames,
-  type CellInputs,
-} from '../../simulator/index.js';
+import { CellStateIndex, cellStepCoefficients, createCellPlant, createCellStepCoefficients, presetNames } from '../../simulator/index.js';
+import { createRandom } from '../../simulator/engine/random.js';
+import { cellFusedDerivative } from '../../simulator/model/cell-fused-derivative.js';
+import { CELL_INTEGRATED_SIZE, CELL_STATE_SIZE } from '../../simulator/model/cell-state.js';
+import { cellDerivative, type CellInputs } from '../../simulator/model/cell.js';
 
 const I = CellStateIndex;
 

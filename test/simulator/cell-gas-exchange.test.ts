@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CELL_INTEGRATED_SIZE,
-  CELL_STATE_SIZE,
-  CellStateIndex,
-  cellDerivative,
-  createCellPlant,
-  leakVolumeFlowM3PerS,
-  MOL_PER_NORMAL_M3,
-  type CellPlant,
-  type SpeciesMol,
-} from '../../simulator/index.js';
+import { CellStateIndex, createCellPlant, type CellPlant, type SpeciesMol } from '../../simulator/index.js';
+import { CELL_INTEGRATED_SIZE, CELL_STATE_SIZE } from '../../simulator/model/cell-state.js';
+import { cellDerivative } from '../../simulator/model/cell.js';
+import { MOL_PER_NORMAL_M3 } from '../../simulator/model/gas-properties.js';
+import { leakVolumeFlowM3PerS } from '../../simulator/model/leak.js';
 
 const total = (m: SpeciesMol): number => m.o2Mol + m.co2Mol + m.n2Mol;
 /** A rigid cell at constant temperature: no bag, a sealed relief valve, no heat flows. */

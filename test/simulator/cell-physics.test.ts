@@ -3,17 +3,11 @@
  * swings and cooling, door, the two-bed scrubber, CO2 dissolution, fermentation ethanol, firmness, weather.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  co2SolubilityMolPerKpa,
-  createCellPlant,
-  createRandom,
-  createWeatherParams,
-  ETHANOL_CLEARANCE_PER_S,
-  respirationRates,
-  getPreset,
-  weatherPressurePa,
-  type CellPlantOptions,
-} from '../../simulator/index.js';
+import { createCellPlant, respirationRates, getPreset, type CellPlantOptions } from '../../simulator/index.js';
+import { createRandom } from '../../simulator/engine/random.js';
+import { createWeatherParams, weatherPressurePa } from '../../simulator/model/barometric-weather.js';
+import { co2SolubilityMolPerKpa } from '../../simulator/model/co2-dissolution.js';
+import { ETHANOL_CLEARANCE_PER_S } from '../../simulator/model/fermentation-ethanol.js';
 
 const NO_HEAT = { coolingCapacityW: 0, fanPowerW: 0, wallConductanceWPerK: 0 } as const;
 const RIGID = { ...NO_HEAT, breatherBagM3: 0, reliefValveOpeningPa: 20_000 } as const;

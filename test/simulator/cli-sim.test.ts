@@ -5,7 +5,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { getPreset, pressureDecayHalfTimeS, rqThreshold } from '../../simulator/index.js';
+import { getPreset } from '../../simulator/index.js';
+import { pressureDecayHalfTimeS } from '../../simulator/model/pressure-decay.js';
+import { rqThreshold } from '../../simulator/model/rq-break-point.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDopri5Stepper, SimulatorError, type DerivativeFn } from '../../simulator/index.js';
+import { SimulatorError, type DerivativeFn } from '../../simulator/index.js';
+import { createDopri5Stepper } from '../../simulator/engine/dopri5.js';
 
 // y' = −y/τ, y(0) = 1  →  y(t) = e^(−t/τ)
 const tauS = 2;

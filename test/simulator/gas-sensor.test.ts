@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createCellPlant,
-  createGasSensor,
-  createRandom,
-  lagStep,
-  O2_SENSOR_DEFAULTS,
-  quantize,
-  sensorReading,
-  type SensorReadings,
-} from '../../simulator/index.js';
+import { createCellPlant, type SensorReadings } from '../../simulator/index.js';
+import { createRandom } from '../../simulator/engine/random.js';
+import { lagStep, quantize, sensorReading } from '../../simulator/sensors/first-order-sensor.js';
+import { createGasSensor, O2_SENSOR_DEFAULTS } from '../../simulator/sensors/gas-sensor.js';
 
 function sensorRun(seed: number): SensorReadings[] {
   const plant = createCellPlant({ seed, actuators: { n2: true } });

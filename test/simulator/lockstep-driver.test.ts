@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createCellPlant, createLockstepDriver, createVirtualClock, SimulatorError } from '../../simulator/index.js';
+import { WasmBoard } from '../../firmware/wasm/index.js';
+import { createCellPlant, createLockstepDriver, createPlantEpochClock, createVirtualClock, SimulatorError } from '../../simulator/index.js';
 
 describe('lockstep driver (fast mode)', () => {
   it('advances in quanta, waits for the barrier after each, lands exactly on the end, runs due timers in order', async () => {
@@ -43,6 +44,27 @@ describe('lockstep driver (fast mode)', () => {
     release();
     await first;
     await expect(driver.runUntil(50)).rejects.toThrow(/"untilMs" must be a finite time ≥ now \(100\): 50/);
+  });
+});
+
+describe('lockstep with a wasm board (the fast bench\'s time base)', () => {
+  it('moves the board to the virtual clock at every barrier, and the plant clock maps that time to epoch ms', async () => {
+    const clock = createVirtualClock();
+    const runStartEpochMs = Date.UTC(2026, 10, 21, 6, 0, 0);
+    const bench = createPlantEpochClock({ clock, runStartEpochMs });
+    const board = await WasmBoard.load({ serialNumber: 'GB-LOCK', periodMs: 1000 });
+    const seen: Array<[boardMs: number, benchMs: number]> = [];
+    const driver = createLockstepDriver({
+      clock,
+      quantumMs: 250,
+      barrier: async (nowMs) => {
+        board.advanceTo(nowMs);
+        seen.push([board.nowMs, bench.now()]);
+        await Promise.resolve(); // the board's bytes go out on microtasks
+      },
+    });
+    await driver.runUntil(1000);
+    expect(seen).toEqual([250, 500, 750, 1000].map((ms) => [ms, runStartEpochMs + ms]));
   });
 });
 

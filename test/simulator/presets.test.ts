@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conferencePear, getPreset, presetNames, SimulatorError } from '../../simulator/index.js';
+import { getPreset, presetNames, SimulatorError } from '../../simulator/index.js';
+import { conferencePear } from '../../simulator/presets/index.js';
 
 describe('presets', () => {
   it('registers conference-pear and finds it by name', () => {

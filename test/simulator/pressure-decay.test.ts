@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createCellPlant,
-  equivalentLeakAreaM2,
-  gasDensityKgPerM3,
-  pressureDecayGaugePa,
-  pressureDecayHalfTimeS,
-  runPressureDecayTest,
-  SimulatorError,
-} from '../../simulator/index.js';
+import { createCellPlant, runPressureDecayTest, SimulatorError } from '../../simulator/index.js';
+import { gasDensityKgPerM3 } from '../../simulator/model/gas-properties.js';
+import { equivalentLeakAreaM2, pressureDecayGaugePa, pressureDecayHalfTimeS } from '../../simulator/model/pressure-decay.js';
 
 describe('pressure-decay closed form (DOMAIN.md §5)', () => {
   it('gives DOMAIN.md figures for 0.10 cm² per 100 m³: 20/22 min (Cd 0.61), 12/13 min (Cd 1) from 250/300 Pa', () => {

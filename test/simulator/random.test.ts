@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, createRandomFromState, deriveSeed } from '../../simulator/index.js';
+import { createRandom, createRandomFromState, deriveSeed } from '../../simulator/engine/random.js';
 
 describe('seeded random', () => {
   it('matches the xoshiro128** reference (C, uint32_t) from a given state', () => {

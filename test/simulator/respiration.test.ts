@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  arrheniusFactor,
-  conferencePear,
-  o2UptakeMolPerKgS,
-  respirationRates,
-  vmFermMolPerKgS,
-  vmO2MolPerKgS,
-} from '../../simulator/index.js';
+import { respirationRates } from '../../simulator/index.js';
+import { arrheniusFactor, o2UptakeMolPerKgS, vmFermMolPerKgS, vmO2MolPerKgS } from '../../simulator/model/respiration.js';
+import { conferencePear } from '../../simulator/presets/index.js';
 
 const k = conferencePear.respiration;
 /** mL of an ideal gas per mol at 0 °C, 101 325 Pa. */

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allPresets,
-  APPLE_KM_O2_KPA,
-  breakPointDriftVmFermScale,
-  breakPointO2Kpa,
-  createCellPlant,
-  getPreset,
-  ML_PER_MOL_STP,
-  respirationRates,
-  rqThreshold,
-  type PlantPreset,
-} from '../../simulator/index.js';
+import { allPresets, createCellPlant, getPreset, respirationRates, type PlantPreset } from '../../simulator/index.js';
+import { breakPointDriftVmFermScale, breakPointO2Kpa, rqThreshold } from '../../simulator/model/rq-break-point.js';
+import { APPLE_KM_O2_KPA, ML_PER_MOL_STP } from '../../simulator/presets/index.js';
 
 /**
  * The O2 where the RQ curve, sampled every 0.005 kPa from 0.1 to 21 kPa, crosses `threshold`, found by

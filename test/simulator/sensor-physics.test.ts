@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createCellPlant,
-  createCentralAnalyser,
-  createFirstOrderSensor,
-  createRandom,
-  O2_SENSOR_DEFAULTS,
-  type CellPlant,
-} from '../../simulator/index.js';
+import { createCellPlant, createCentralAnalyser, type CellPlant } from '../../simulator/index.js';
+import { createRandom } from '../../simulator/engine/random.js';
+import { createFirstOrderSensor } from '../../simulator/sensors/first-order-sensor.js';
+import { O2_SENSOR_DEFAULTS } from '../../simulator/sensors/gas-sensor.js';
 
 describe('sensor faults switched at run time', () => {
   it('a stuck O2 sensor freezes its reading while the plant moves on; clearing it reads the truth again', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createScaledRealtimeDriver, createVirtualClock, SimulatorError, type WallTime } from '../../simulator/index.js';
+import { createPlantEpochClock, createScaledRealtimeDriver, createVirtualClock, SimulatorError, type TimerHandle, type WallTime } from '../../simulator/index.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -57,13 +57,16 @@ describe('virtual clock', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
-  it('cancels timeouts; clearing an unknown id is harmless', () => {
+  it('cancels timeouts; clearing an unknown handle (a number, a forged or foreign one) is harmless', () => {
     const clock = createVirtualClock();
     const fired: string[] = [];
     const a = clock.setTimeout(() => fired.push('a'), 10);
     clock.setTimeout(() => fired.push('b'), 20);
     clock.clearTimeout(a);
-    clock.clearTimeout(9999);
+    // Handles are opaque objects: a number, an empty object or another clock's handle matches nothing here.
+    clock.clearTimeout(9999 as unknown as TimerHandle);
+    clock.clearTimeout({} as TimerHandle);
+    clock.clearTimeout(createVirtualClock().setTimeout(() => undefined, 20));
     clock.advance(100);
     expect(fired).toEqual(['b']);
   });
@@ -190,5 +193,20 @@ describe('scaled real-time driver', () => {
     driver.start();
     expect(() => driver.start()).toThrow(expect.objectContaining({ code: 'SIM_ERR_DRIVER_STATE' }));
     driver.stop();
+  });
+});
+
+describe('plant epoch clock', () => {
+  it('maps the virtual clock onto the run start, timers included, from the virtual time it was made at', () => {
+    const clock = createVirtualClock({ startMs: 5000 });
+    const runStartEpochMs = Date.UTC(2026, 10, 21, 6, 0, 0);
+    const bench = createPlantEpochClock({ clock, runStartEpochMs });
+    expect(bench.now()).toBe(runStartEpochMs);
+    const fired: number[] = [];
+    bench.setTimeout(() => fired.push(bench.now()), 3_600_000);
+    clock.advance(3_600_000); // an hour of plant time
+    expect(fired).toEqual([runStartEpochMs + 3_600_000]);
+    expect(bench.toEpochMs(clock.now())).toBe(bench.now());
+    expect(() => createPlantEpochClock({ clock, runStartEpochMs: Number.NaN })).toThrow(/"runStartEpochMs" must be a finite number: NaN/);
   });
 });
