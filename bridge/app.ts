@@ -209,9 +209,9 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   const store = new SqliteStore(options.dbPath ?? '.cellbench/bench.sqlite');
   const cells = new CellMap(options.cells, options.defaultAlarms);
   // Readings stored before cells were kept are their device's configured cell.
-  store.legacyCellOf = (deviceId, boardCell) => cells.cellOf(deviceId, boardCell);
+  store.readings.legacyCellOf = (deviceId, boardCell) => cells.cellOf(deviceId, boardCell);
   // Thresholds an admin set at run time outlive restarts and win over the configured ones.
-  for (const t of store.cellThresholds()) cells.setAlarms(t.cellId, t.config);
+  for (const t of store.alarms.thresholds()) cells.setAlarms(t.cellId, t.config);
   const binding = options.binding ?? autoDetect();
   const devices = new DeviceManager({
     cellOf: (id, boardCell) => cells.cellOf(id, boardCell),
@@ -253,7 +253,7 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   // Rejected lines reach the log once per kind and port, then as a summary a minute (devices/reject-log.ts).
   devices.on('log', (level, context, message) => app.log[level](context, message));
   app.register(openApi);
-  app.register(authPlugin, { ...(options.auth ?? {}), store, now: () => clock.now() });
+  app.register(authPlugin, { ...(options.auth ?? {}), store: store.tokens, now: () => clock.now() });
   app.register(alarmsPlugin, { ...(options.notifications ? { notifications: options.notifications } : {}) });
   app.register(realtime);
   app.register(deviceRoutes, { prefix: '/api' });
@@ -274,7 +274,7 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
       retention.readingsDays !== undefined ? now - retention.readingsDays * DAY_MS : undefined,
       retention.eventsDays !== undefined ? now - retention.eventsDays * DAY_MS : undefined,
     );
-    if (done.readings + done.events > 0) store.event({ atMs: now, kind: 'store.pruned', detail: { ...done, retention } });
+    if (done.readings + done.events > 0) store.events.add({ atMs: now, kind: 'store.pruned', detail: { ...done, retention } });
     pruneTimer = clock.setTimeout(prune, retention.everyMs ?? 3_600_000);
   }
 

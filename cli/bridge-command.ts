@@ -73,7 +73,7 @@ export async function bridgeCommand(argv: string[]): Promise<number> {
     plugins: [dashboardPlugin],
   });
   console.log(`cellbench bridge: ${values.serial.length} port(s); dashboard and API on ${bridge.url}  (Ctrl-C stops)`);
-  if (authMode === 'tokens' && !bridge.app.store.listTokens().some((t) => t.role === 'admin' && t.revokedAtMs === null)) {
+  if (authMode === 'tokens' && !bridge.app.store.tokens.list().some((t) => t.role === 'admin' && t.revokedAtMs === null)) {
     const { token } = bridge.app.auth.createToken('admin', 'admin');
     console.log(`cellbench bridge: first start, no admin token yet; made one (shown only now, the bridge keeps its hash):\n  ${token}`);
     console.log(`cellbench bridge: open the dashboard as ${bridge.url}/#token=${token}`);

@@ -149,8 +149,8 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     this.config = config;
     // A restarted bridge goes on where it stopped: active alarms and door states come from the store, so
     // a safety alarm is never cleared by a restart (and its latch waits for a new plausible O2).
-    for (const a of store.alarms('active') as AlarmView[]) this.active.set(`${a.cellId}/${a.kind}`, a);
-    for (const d of store.doorStates()) this.cell(d.cellId).doorOpen = d.open;
+    for (const a of store.alarms.list('active')) this.active.set(`${a.cellId}/${a.kind}`, a);
+    for (const d of store.events.doorStates()) this.cell(d.cellId).doorOpen = d.open;
   }
 
   /** The newest usable reading time seen: the engine's "now". */
@@ -171,7 +171,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   }
 
   list(filter: { state?: 'active' | 'all'; cellId?: string } = {}): AlarmView[] {
-    return (this.store.alarms(filter.state ?? 'active', filter.cellId) as AlarmView[]).map((a) => this.view(a));
+    return this.store.alarms.list(filter.state ?? 'active', filter.cellId).map((a) => this.view(a));
   }
 
   /** A stored alarm as clients see it: a latched safety alarm whose condition is over says so. */
@@ -187,7 +187,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     if (this.active.has(key)) return;
     const deviceId = this.cell(cellId).deviceId;
     const severity = SEVERITY[kind];
-    const id = this.store.raiseAlarm({ cellId, deviceId, kind, severity, atMs, value, threshold, message });
+    const id = this.store.alarms.raise({ cellId, deviceId, kind, severity, atMs, value, threshold, message });
     const alarm: AlarmView = {
       id, cellId, deviceId, kind, severity, state: 'active', raisedAtMs: atMs, clearedAtMs: null, ackedAtMs: null, ackedBy: null, value, threshold, message,
     };
@@ -200,7 +200,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     const alarm = this.active.get(key);
     if (!alarm) return;
     this.active.delete(key);
-    this.store.clearAlarm(alarm.id, atMs);
+    this.store.alarms.clear(alarm.id, atMs);
     this.emit('alarm', { ...alarm, state: 'cleared', clearedAtMs: atMs }, 'cleared');
   }
 
@@ -345,7 +345,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   setDoor(cellId: string, open: boolean, atMs: number): void {
     this.benchMsValue = Math.max(this.benchMsValue, atMs);
     this.cell(cellId).doorOpen = open;
-    this.store.event({ atMs, kind: 'cell.door', detail: { cellId, open } });
+    this.store.events.add({ atMs, kind: 'cell.door', detail: { cellId, open } });
     this.checkSafety(cellId, atMs);
   }
 
@@ -401,14 +401,14 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
 
   /** Acknowledges an alarm; the safety alarm cannot be acknowledged while active. */
   acknowledge(id: number, by: string, atMs: number): AlarmView {
-    const row = this.store.alarm(id) as AlarmView | undefined;
+    const row = this.store.alarms.get(id);
     if (!row) throw new BridgeError('BRIDGE_ERR_ALARM_NOT_FOUND', 404, `no alarm ${id}`);
     if (row.kind === SAFETY && row.state === 'active') {
       throw new BridgeError('BRIDGE_ERR_ALARM_SAFETY', 409,
         `alarm ${id} is the person-safety alarm (door open, O2 low or unknown); it cannot be acknowledged while active: once O2 is back, reset it (POST /api/alarms/${id}/reset)`);
     }
     if (row.ackedAtMs !== null) return row;
-    this.store.ackAlarm(id, by, atMs);
+    this.store.alarms.ack(id, by, atMs);
     const acked: AlarmView = { ...row, ackedAtMs: atMs, ackedBy: by };
     const key = `${row.cellId}/${row.kind}`;
     if (this.active.get(key)?.id === id) this.active.set(key, acked);
@@ -424,7 +424,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
    * answered as it is; other kinds do not latch (400).
    */
   reset(id: number, by: string, atMs: number): AlarmView {
-    const row = this.store.alarm(id) as AlarmView | undefined;
+    const row = this.store.alarms.get(id);
     if (!row) throw new BridgeError('BRIDGE_ERR_ALARM_NOT_FOUND', 404, `no alarm ${id}`);
     if (row.kind !== SAFETY) {
       throw new BridgeError('BRIDGE_ERR_BAD_PARAMS', 400, `alarm ${id} is "${row.kind}", which clears by itself: only "${SAFETY}" latches and is reset`, { field: 'id' });
@@ -443,15 +443,15 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
       throw new BridgeError('BRIDGE_ERR_ALARM_SAFETY', 409, `person-safety alarm ${id} cannot be reset: ${why}`);
     }
     const overAtMs = this.safetyOverAtMs.get(cellId)!;
-    this.store.ackAlarm(id, by, atMs);
-    this.store.event({ atMs, ...(row.deviceId ? { deviceId: row.deviceId } : {}), kind: 'alarm.reset', detail: { alarmId: id, cellId, kind: row.kind, by, conditionOverAtMs: overAtMs, doorOpen: c.doorOpen } });
+    this.store.alarms.ack(id, by, atMs);
+    this.store.events.add({ atMs, ...(row.deviceId ? { deviceId: row.deviceId } : {}), kind: 'alarm.reset', detail: { alarmId: id, cellId, kind: row.kind, by, conditionOverAtMs: overAtMs, doorOpen: c.doorOpen } });
     const key = `${cellId}/${SAFETY}`;
     const alarm = this.active.get(key);
     this.safetyOverAtMs.delete(cellId);
     if (alarm?.id === id) {
       this.active.set(key, { ...alarm, ackedAtMs: atMs, ackedBy: by });
       this.clear(cellId, SAFETY, atMs);
-    } else this.store.clearAlarm(id, atMs);
+    } else this.store.alarms.clear(id, atMs);
     return { ...row, state: 'cleared', clearedAtMs: atMs, ackedAtMs: atMs, ackedBy: by };
   }
 }

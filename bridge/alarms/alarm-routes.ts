@@ -36,7 +36,7 @@ const writeErrors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBody
 const time = { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms; default: now' } as const;
 
 export async function alarmRoutes(app: FastifyInstance): Promise<void> {
-  const knownCells = (): string[] => app.cells.list(app.devices.list().map((d) => d.id).concat(app.store.deviceIds())).map((c) => c.id);
+  const knownCells = (): string[] => app.cells.list(app.devices.list().map((d) => d.id).concat(app.store.devices.ids())).map((c) => c.id);
   function cellOr404(cellId: string): void {
     if (!knownCells().includes(cellId)) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no cell "${cellId}"`);
   }
@@ -140,7 +140,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
           throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, `body field "${low}" (${b[low]}) must be below "${high}" (${b[high]})`, { field: low });
         }
       }
-      app.store.saveCellThresholds(cellId, b, app.clock.now(), req.actor?.name ?? 'unknown');
+      app.store.alarms.saveThresholds(cellId, b, app.clock.now(), req.actor?.name ?? 'unknown');
       app.cells.setAlarms(cellId, b);
       return app.cells.alarmsOf(cellId);
     },
@@ -271,8 +271,8 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
       const cellId = req.params.cellId;
       cellOr404(cellId);
       const at = parseEventTime(req.body.measuredAt, 'measuredAt', app.clock.now());
-      const deviceIds = app.cells.devicesOf(cellId, app.devices.list().map((d) => d.id).concat(app.store.deviceIds()));
-      const sensor = deviceIds.map((d) => app.store.readingAt(d, at, cellId)).filter((r) => r !== undefined).sort((a, b) => b.measuredAtMs - a.measuredAtMs)[0];
+      const deviceIds = app.cells.devicesOf(cellId, app.devices.list().map((d) => d.id).concat(app.store.devices.ids()));
+      const sensor = deviceIds.map((d) => app.store.readings.at(d, at, cellId)).filter((r) => r !== undefined).sort((a, b) => b.measuredAtMs - a.measuredAtMs)[0];
       if (!sensor) {
         throw new BridgeError('BRIDGE_ERR_NO_SENSOR_READING', 409, `cell "${cellId}" has no stored reading at or before ${new Date(at).toISOString()} to compare with`);
       }
@@ -282,7 +282,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
         cellId, deviceId: sensor.deviceId, measuredAtMs: at, ...manual, sensorSeq: sensor.seq,
         sensorO2Kpa: sensor.o2Kpa, sensorCo2Kpa: sensor.co2Kpa, sensorTempC: sensor.tempC, enteredBy, enteredAtMs: app.clock.now(), note: req.body.note ?? null,
       };
-      const id = app.store.addManualMeasurement(m);
+      const id = app.store.runs.addManualMeasurement(m);
       const { drifted, ...difference } = app.alarms.compareManual(cellId, at, manual, sensor);
       return reply.status(201).send({ measurement: { id, ...m }, difference, drifted });
     },
@@ -299,7 +299,7 @@ export async function alarmRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       cellOr404(req.params.cellId);
-      return { measurements: app.store.manualMeasurements(req.params.cellId) };
+      return { measurements: app.store.runs.manualMeasurements(req.params.cellId) };
     },
   );
 }

@@ -96,7 +96,7 @@ export class Notifier {
 
   private record(alarm: AlarmView, change: AlarmChange, channel: string, target: string, outcome: 'sent' | 'failed', error?: string): void {
     try {
-      this.store.notification({ alarmId: alarm.id, channel, target, event: change, atMs: this.clock.now(), outcome, ...(error ? { error } : {}) });
+      this.store.alarms.addNotification({ alarmId: alarm.id, channel, target, event: change, atMs: this.clock.now(), outcome, ...(error ? { error } : {}) });
     } catch {
       // The store is closed (the bridge is shutting down); nothing left to record into.
     }

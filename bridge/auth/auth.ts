@@ -92,10 +92,11 @@ function rank(role: Role): number {
 }
 
 /** The parts of the store the authenticator needs. */
+/** What the authenticator needs of the token store (store/token-store.ts keeps it). */
 interface TokenStore {
-  addToken(t: { name: string; role: string; hash: string; atMs: number }): number;
-  tokenByHash(hash: string): { id: number; name: string; role: string } | undefined;
-  touchToken(id: number, atMs: number): void;
+  add(t: { name: string; role: string; hash: string; atMs: number }): number;
+  byHash(hash: string): { id: number; name: string; role: string } | undefined;
+  touch(id: number, atMs: number): void;
 }
 
 export class Authenticator {
@@ -128,7 +129,7 @@ export class Authenticator {
   createToken(name: string, role: Role): { id: number; token: string } {
     if (!ROLES.includes(role)) throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, `role must be one of ${ROLES.join(', ')}: "${role}"`, { field: 'role' });
     const token = newToken();
-    const id = this.store.addToken({ name, role, hash: hashToken(token), atMs: this.now() });
+    const id = this.store.add({ name, role, hash: hashToken(token), atMs: this.now() });
     return { id, token };
   }
 
@@ -139,9 +140,9 @@ export class Authenticator {
     for (const [h, t] of this.configured) {
       if (timingSafeEqual(Buffer.from(h, 'hex'), Buffer.from(hash, 'hex'))) return { name: t.name, role: t.role };
     }
-    const row = this.store.tokenByHash(hash);
+    const row = this.store.byHash(hash);
     if (!row || !ROLES.includes(row.role as Role)) return undefined;
-    this.store.touchToken(row.id, this.now());
+    this.store.touch(row.id, this.now());
     return { name: row.name, role: row.role as Role, tokenId: row.id };
   }
 

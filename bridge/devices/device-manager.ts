@@ -168,7 +168,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   constructor(options: DeviceManagerOptions) {
     super();
     this.opts = options;
-    this.nextId = options.store.lastCommandId() + 1;
+    this.nextId = options.store.commands.lastId() + 1;
     this.rejectLog = new RejectLog({ clock: options.clock, log: (level, context, message) => this.emit('log', level, context, message) });
   }
 
@@ -210,7 +210,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       const real = canonical(path);
       if (known.has(real) || this.stopped) continue;
       known.add(real);
-      this.opts.store.event({ atMs: this.opts.clock.now(), path, kind: 'link.discovered', detail: {} });
+      this.opts.store.events.add({ atMs: this.opts.clock.now(), path, kind: 'link.discovered', detail: {} });
       await this.openPort({ path });
     }
     if (!this.stopped) this.rescanTimer = this.opts.clock.setTimeout(() => void this.rescan(), this.opts.discovery?.rescanMs ?? 2000);
@@ -256,14 +256,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
 
     conn.on('state', (state, reason) => {
       const dev = this.deviceOf(conn);
-      store.event({ atMs: clock.now(), path: cfg.path, deviceId: dev?.id, kind: `link.${state}`, detail: { reason } });
+      store.events.add({ atMs: clock.now(), path: cfg.path, deviceId: dev?.id, kind: `link.${state}`, detail: { reason } });
       if (state === 'silent' || state === 'lost') this.emit('log', 'warn', { path: cfg.path, deviceId: dev?.id ?? null, state }, `board on ${cfg.path} is "${state}": ${reason}`);
       if (state !== 'open' && dev) {
         dev.gaps.pause();
         this.cancelVerification(dev);
       }
       if (dev) {
-        store.saveCounters(dev.id, dev.counters);
+        store.devices.saveCounters(dev.id, dev.counters);
         this.emit('device', this.view(dev));
       }
       if (dev && state === 'open') this.askStatus(conn, dev);
@@ -299,13 +299,13 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       // and their outcomes are written as link and readings events instead.
       if (command.op === 'hello' || command.op === 'status' || command.op === 'replay') return;
       const { op, ...args } = command;
-      store.commandSent({ id, deviceId: conn.identity?.serialNumber ?? cfg.path, op, args, sentAtMs: atMs, retryOf, actor: actor ?? 'bridge' });
+      store.commands.sent({ id, deviceId: conn.identity?.serialNumber ?? cfg.path, op, args, sentAtMs: atMs, retryOf, actor: actor ?? 'bridge' });
     });
     conn.on('commandFinished', (id, outcome, atMs, nakCode) => {
-      store.commandFinished(id, outcome, atMs, nakCode);
+      store.commands.finished(id, outcome, atMs, nakCode);
     });
     conn.on('openFailed', (message, retryInMs) => {
-      store.event({ atMs: clock.now(), path: cfg.path, kind: 'link.open_failed', detail: { message, retryInMs: retryInMs ?? null } });
+      store.events.add({ atMs: clock.now(), path: cfg.path, kind: 'link.open_failed', detail: { message, retryInMs: retryInMs ?? null } });
       this.emit('rejected', cfg.path, 'E_OPEN', `cannot open ${cfg.path}: ${message}`);
     });
 
@@ -316,23 +316,23 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const { store, clock } = this.opts;
     const id = identity.serialNumber;
     this.counters.get(conn.path)!.frames++;
-    const known = store.lastPowerUp(id);
+    const known = store.devices.lastPowerUp(id);
     const decision = decidePowerUp(
-      known && { powerUp: known.powerUp, boardBoot: known.boardBoot, last: store.lastReading(id, known.powerUp) },
+      known && { powerUp: known.powerUp, boardBoot: known.boardBoot, last: store.readings.last(id, known.powerUp) },
       { ...(identity.boot !== undefined ? { boardBoot: identity.boot } : {}), handshakeBoardMs: identity.boardMs, atMs },
-      store.maxPowerUp(id),
+      store.devices.maxPowerUp(id),
     );
     if (decision.kind === 'new') {
       if (decision.lostBoardBoots) {
         const { first, last } = decision.lostBoardBoots;
         const reason = `board boot${first === last ? ` ${first} was` : `s ${first}–${last} were`} never seen by the bench: shorter than the reconnect backoff, or while the bridge was away`;
-        store.addPowerUp({ deviceId: id, powerUp: decision.powerUp - 1, boardBoot: first, boardBootLast: last, state: 'lost', startedAtMs: null, detectedAtMs: atMs, reason });
-        store.event({ atMs, deviceId: id, path: conn.path, kind: 'power_up.lost', detail: { powerUp: decision.powerUp - 1, boardBoots: [first, last], reason } });
+        store.devices.addPowerUp({ deviceId: id, powerUp: decision.powerUp - 1, boardBoot: first, boardBootLast: last, state: 'lost', startedAtMs: null, detectedAtMs: atMs, reason });
+        store.events.add({ atMs, deviceId: id, path: conn.path, kind: 'power_up.lost', detail: { powerUp: decision.powerUp - 1, boardBoots: [first, last], reason } });
         this.emit('log', 'warn', { deviceId: id, boardBoots: [first, last] }, `${id}: ${reason}`);
       }
       this.beginPowerUp(id, conn.path, decision.powerUp, identity.boot ?? null, atMs - identity.boardMs, atMs, decision.reason);
     }
-    store.upsertDevice(
+    store.devices.upsert(
       {
         id,
         kind: identity.kind,
@@ -346,7 +346,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     );
     const existing = this.devices.get(id);
     if (existing && existing.connection !== conn) {
-      store.event({ atMs, deviceId: id, path: conn.path, kind: 'device.moved', detail: { from: existing.connection.path, to: conn.path } });
+      store.events.add({ atMs, deviceId: id, path: conn.path, kind: 'device.moved', detail: { from: existing.connection.path, to: conn.path } });
     }
     if (existing) this.cancelVerification(existing);
     const dev: Device = existing ?? {
@@ -357,7 +357,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       offsetMs: 0,
       lastReading: null,
       lastViewEmitMs: atMs,
-      counters: { ...zeroCounters(), ...(store.savedCounters(id) ?? {}) },
+      counters: { ...zeroCounters(), ...(store.devices.savedCounters(id) ?? {}) },
       gaps: new GapFiller({
         deviceId: id,
         store,
@@ -377,7 +377,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     dev.offsetMs = atMs - identity.boardMs;
     dev.lastViewEmitMs = atMs;
     dev.counters.frames++;
-    dev.maxSeq = store.maxSeq(id, dev.boot);
+    dev.maxSeq = store.readings.maxSeq(id, dev.boot);
     dev.ref = undefined;
     dev.lastLive = undefined;
     if (dev.periodMs !== undefined) conn.expectFramesEveryMs(dev.periodMs);
@@ -388,8 +388,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   /** Records a new power-up of a device: a row, an event and a log line. */
   private beginPowerUp(deviceId: string, path: string, powerUp: number, boardBoot: number | null, startedAtMs: number, atMs: number, reason: string): void {
     const { store } = this.opts;
-    store.addPowerUp({ deviceId, powerUp, boardBoot, boardBootLast: null, state: 'seen', startedAtMs, detectedAtMs: atMs, reason });
-    store.event({ atMs, deviceId, path, kind: 'power_up.new', detail: { powerUp, boardBoot, reason } });
+    store.devices.addPowerUp({ deviceId, powerUp, boardBoot, boardBootLast: null, state: 'seen', startedAtMs, detectedAtMs: atMs, reason });
+    store.events.add({ atMs, deviceId, path, kind: 'power_up.new', detail: { powerUp, boardBoot, reason } });
     if (powerUp > 1) this.emit('log', 'info', { deviceId, powerUp, boardBoot }, `${deviceId}: power-up ${powerUp}: ${reason}`);
   }
 
@@ -431,7 +431,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   /** Whether a live reading must be checked with STATUS before it is believed, and why. */
   private doubt(dev: Device, rd: ReadingMessage, receivedAtMs: number): Doubt | undefined {
     if (rd.seq <= dev.maxSeq) {
-      const stored = this.opts.store.storedReading(dev.id, dev.boot, rd.seq);
+      const stored = this.opts.store.readings.get(dev.id, dev.boot, rd.seq);
       return stored && !sameAsStored(stored, rd) ? { kind: 'conflict', stored } : undefined;
     }
     const ref = dev.ref ?? { seq: dev.maxSeq, atMs: undefined };
@@ -458,7 +458,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       }
       const why = status ? `STATUS says the board's last seq is ${status.seq}` : 'STATUS got no answer';
       const detail = `reading seq=${rd.seq} is beyond what the board can have taken since seq ${doubt.fromSeq}, and ${why}; not stored`;
-      store.event({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.implausible_seq', detail: { boot: dev.boot, seq: rd.seq, fromSeq: doubt.fromSeq, statusSeq: status?.seq ?? null } });
+      store.events.add({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.implausible_seq', detail: { boot: dev.boot, seq: rd.seq, fromSeq: doubt.fromSeq, statusSeq: status?.seq ?? null } });
       // A decoded frame that turned out not to be a reading of this board: moved from frames to rejected.
       this.uncount(conn, 'frames');
       this.count(conn, 'rejected');
@@ -473,9 +473,9 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const received = { seq: rd.seq, boardMs: rd.boardMs, o2Kpa: rd.o2Kpa, co2Kpa: rd.co2Kpa, tempC: rd.tempC, receivedAtMs };
     if (restarted) {
       const old = dev.boot;
-      const powerUp = store.maxPowerUp(dev.id) + 1;
+      const powerUp = store.devices.maxPowerUp(dev.id) + 1;
       const reason = `reading seq=${rd.seq} differs from the one stored under power-up ${old}, and STATUS (seq ${status.seq}, up ${status.upMs} ms) shows the board restarted`;
-      store.addConflict({ deviceId: dev.id, boot: old, seq: rd.seq, atMs, stored, received, resolution: `filed under the new power-up ${powerUp}` });
+      store.readings.addConflict({ deviceId: dev.id, boot: old, seq: rd.seq, atMs, stored, received, resolution: `filed under the new power-up ${powerUp}` });
       this.beginPowerUp(dev.id, conn.path, powerUp, status.boot ?? dev.boardBoot, atMs - status.upMs, atMs, reason);
       store.db.prepare('UPDATE devices SET boot = ? WHERE id = ?').run(powerUp, dev.id);
       dev.boot = powerUp;
@@ -493,8 +493,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const resolution = status
       ? `STATUS (seq ${status.seq}, up ${status.upMs} ms) shows the same power-up: the stored reading is kept, the received one is not stored`
       : 'STATUS got no answer: the stored reading is kept, the received one is not stored';
-    store.addConflict({ deviceId: dev.id, boot: dev.boot, seq: rd.seq, atMs, stored, received, resolution });
-    store.event({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.conflict', detail: { boot: dev.boot, seq: rd.seq, resolution } });
+    store.readings.addConflict({ deviceId: dev.id, boot: dev.boot, seq: rd.seq, atMs, stored, received, resolution });
+    store.events.add({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.conflict', detail: { boot: dev.boot, seq: rd.seq, resolution } });
     this.emit('log', 'warn', { deviceId: dev.id, seq: rd.seq }, `${dev.id}: reading seq=${rd.seq} conflicts with the stored one; ${resolution}`);
   }
 
@@ -515,7 +515,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.emit('reading', reading);
     if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
       dev.lastViewEmitMs = receivedAtMs;
-      this.opts.store.saveCounters(dev.id, dev.counters);
+      this.opts.store.devices.saveCounters(dev.id, dev.counters);
       this.emit('device', this.view(dev));
     }
   }
@@ -529,7 +529,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const cellId = this.opts.cellOf?.(dev.id, boardCell) ?? dev.id;
     dev.cells.add(cellId);
     const reading: ReadingView = { deviceId: dev.id, seq: rd.seq, boardMs: rd.boardMs, measuredAtMs, receivedAtMs, ...values, flags, cellId, boardCell };
-    this.opts.store.queueReading({ ...reading, boot: dev.boot }, (outcome) => {
+    this.opts.store.readings.queue({ ...reading, boot: dev.boot }, (outcome) => {
       if (outcome !== 'new') return;
       this.count(conn, 'stored');
       if (flags.length > 0) this.count(conn, 'flagged');
@@ -565,7 +565,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private view(dev: Device): DeviceView {
     const id = dev.connection.identity!;
     const { store } = this.opts;
-    const history = store.deviceHistoryCounts(dev.id);
+    const history = store.devices.historyCounts(dev.id);
     return {
       id: dev.id,
       cellId: this.opts.cellOf?.(dev.id) ?? dev.id,
@@ -638,8 +638,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.rescanTimer = undefined;
     for (const dev of this.devices.values()) dev.gaps.pause();
     await Promise.all(this.connections.map((c) => c.close()));
-    this.opts.store.flush();
-    for (const dev of this.devices.values()) this.opts.store.saveCounters(dev.id, dev.counters);
+    this.opts.store.readings.flush();
+    for (const dev of this.devices.values()) this.opts.store.devices.saveCounters(dev.id, dev.counters);
     this.rejectLog.close();
   }
 }

@@ -60,8 +60,8 @@ export class GapFiller {
     this.active = true;
     this.canReplay = true;
     this.retryPending = false;
-    this.expected = store.maxSeq(deviceId, boot) + 1;
-    for (const g of store.gaps(deviceId, 'open')) {
+    this.expected = store.readings.maxSeq(deviceId, boot) + 1;
+    for (const g of store.readings.gaps(deviceId, 'open')) {
       if (g.boot !== boot) this.lose(g, g.fromSeq, g.toSeq, `board restarted (boot ${g.boot} → ${boot}) before the replay`, clock.now());
     }
     // Open gaps of this boot are asked for once the link is open: see onStatus() and kick().
@@ -113,25 +113,25 @@ export class GapFiller {
       fromSeq = cut + 1;
     }
     for (let s = fromSeq; s <= toSeq; s += MAX_REPLAY_READINGS) {
-      store.addGap({ deviceId, boot: this.boot, fromSeq: s, toSeq: Math.min(toSeq, s + MAX_REPLAY_READINGS - 1), state: 'open', reason, atMs });
+      store.readings.addGap({ deviceId, boot: this.boot, fromSeq: s, toSeq: Math.min(toSeq, s + MAX_REPLAY_READINGS - 1), state: 'open', reason, atMs });
     }
     void this.run();
   }
 
   private recordLost(fromSeq: number, toSeq: number, reason: string, atMs: number): void {
     const { store, deviceId } = this.opts;
-    store.addGap({ deviceId, boot: this.boot, fromSeq, toSeq, state: 'lost', reason, atMs });
-    store.event({ atMs, deviceId, kind: 'readings.gap', detail: { boot: this.boot, fromSeq, toSeq, reason } });
+    store.readings.addGap({ deviceId, boot: this.boot, fromSeq, toSeq, state: 'lost', reason, atMs });
+    store.events.add({ atMs, deviceId, kind: 'readings.gap', detail: { boot: this.boot, fromSeq, toSeq, reason } });
   }
 
   private lose(g: SequenceGap, fromSeq: number, toSeq: number, reason: string, atMs: number): void {
     const { store, deviceId } = this.opts;
-    store.loseGap(g.id, fromSeq, toSeq, reason, atMs);
-    store.event({ atMs, deviceId, kind: 'readings.gap', detail: { boot: g.boot, fromSeq, toSeq, reason } });
+    store.readings.loseGap(g.id, fromSeq, toSeq, reason, atMs);
+    store.events.add({ atMs, deviceId, kind: 'readings.gap', detail: { boot: g.boot, fromSeq, toSeq, reason } });
   }
 
   private openGaps(): SequenceGap[] {
-    return this.opts.store.gaps(this.opts.deviceId, 'open').filter((g) => g.boot === this.boot);
+    return this.opts.store.readings.gaps(this.opts.deviceId, 'open').filter((g) => g.boot === this.boot);
   }
 
   /** Every open gap of this boot that lies wholly below `seq` is gone from the board. */
@@ -144,7 +144,7 @@ export class GapFiller {
 
   /** Seq ranges in from..to that the store does not hold. */
   private missing(fromSeq: number, toSeq: number): Array<[number, number]> {
-    const have = this.opts.store.seqsStored(this.opts.deviceId, this.boot, fromSeq, toSeq);
+    const have = this.opts.store.readings.seqsStored(this.opts.deviceId, this.boot, fromSeq, toSeq);
     const out: Array<[number, number]> = [];
     let next = fromSeq;
     for (const s of have) {
@@ -200,16 +200,16 @@ export class GapFiller {
           this.lose(g, g.fromSeq, ringStart - 1, 'older than the board\u2019s ring', at);
           this.loseOlderThan(g.fromSeq, 'older than the board\u2019s ring');
         } else {
-          store.deleteGap(g.id);
+          store.readings.deleteGap(g.id);
         }
         if (ringStart <= g.toSeq) {
           // What the board sent is in the store unless a line was spoiled on the way: ask again for that.
           for (const [from, to] of this.missing(ringStart, g.toSeq)) {
             this.attempts.set(`${g.boot}:${from}:${to}`, tries);
-            store.addGap({ deviceId, boot: g.boot, fromSeq: from, toSeq: to, state: 'open', reason: 'replayed line did not arrive', atMs: at });
+            store.readings.addGap({ deviceId, boot: g.boot, fromSeq: from, toSeq: to, state: 'open', reason: 'replayed line did not arrive', atMs: at });
           }
           const filled = g.toSeq - ringStart + 1;
-          store.event({ atMs: at, deviceId, kind: 'readings.replayed', detail: { boot: g.boot, fromSeq: ringStart, toSeq: g.toSeq, sent: replay.n, asked: filled } });
+          store.events.add({ atMs: at, deviceId, kind: 'readings.replayed', detail: { boot: g.boot, fromSeq: ringStart, toSeq: g.toSeq, sent: replay.n, asked: filled } });
         }
         this.attempts.delete(key);
       }

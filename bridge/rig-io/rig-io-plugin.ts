@@ -44,11 +44,11 @@ export const rigIoPlugin = fp(
         app.rigIo = rig;
         rig.on('input', (name, value) => {
           const now = app.clock.now();
-          app.store.event({ atMs: now, path: cfg.path, kind: 'rig.input', detail: { name, value } });
+          app.store.events.add({ atMs: now, path: cfg.path, kind: 'rig.input', detail: { name, value } });
           const cellId = cfg.doors?.[name];
           if (cellId) app.alarms.setDoor(cellId, value, now);
         });
-        rig.on('lost', (reason) => app.store.event({ atMs: app.clock.now(), path: cfg.path, kind: 'rig.lost', detail: { reason } }));
+        rig.on('lost', (reason) => app.store.events.add({ atMs: app.clock.now(), path: cfg.path, kind: 'rig.lost', detail: { reason } }));
       });
       app.addHook('onClose', async () => {
         await app.rigIo?.close();
@@ -87,7 +87,7 @@ export const rigIoPlugin = fp(
       async (req) => {
         const rig = rigOr503();
         rig.setRelay(req.params.name, req.body.closed);
-        app.store.event({ atMs: app.clock.now(), kind: 'rig.relay', detail: { name: req.params.name, closed: req.body.closed, by: req.actor?.name ?? null } });
+        app.store.events.add({ atMs: app.clock.now(), kind: 'rig.relay', detail: { name: req.params.name, closed: req.body.closed, by: req.actor?.name ?? null } });
         return rig.state();
       },
     );
@@ -106,7 +106,7 @@ export const rigIoPlugin = fp(
       },
       async (req) => {
         const rig = rigOr503();
-        app.store.event({ atMs: app.clock.now(), kind: 'rig.power_cycle', detail: { name: req.params.name, offMs: req.body.offMs, by: req.actor?.name ?? null } });
+        app.store.events.add({ atMs: app.clock.now(), kind: 'rig.power_cycle', detail: { name: req.params.name, offMs: req.body.offMs, by: req.actor?.name ?? null } });
         await rig.powerCycle(req.params.name, req.body.offMs);
         return rig.state();
       },

@@ -225,7 +225,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
       if (toMs < fromMs) {
         throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
       }
-      const readings: ReadingView[] = app.store.queryReadings({
+      const readings: ReadingView[] = app.store.readings.query({
         deviceId: req.params.id,
         fromMs,
         toMs,
@@ -327,7 +327,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (req) => ({ commands: app.store.commands(req.query.device, req.query.limit ?? 100) }),
+    async (req) => ({ commands: app.store.commands.list(req.query.device, req.query.limit ?? 100) }),
   );
 
   app.get(

@@ -74,7 +74,7 @@ const eventSchema = {
 
 export async function historyRoutes(app: FastifyInstance): Promise<void> {
   function knownDevice(id: string): string {
-    if (app.devices.get(id) || app.store.deviceIds().includes(id)) return id;
+    if (app.devices.get(id) || app.store.devices.ids().includes(id)) return id;
     throw new BridgeError('BRIDGE_ERR_DEVICE_NOT_FOUND', 404, `no device "${id}"`);
   }
 
@@ -91,7 +91,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (req) => ({ gaps: app.store.gaps(knownDevice(req.params.id), req.query.state) }),
+    async (req) => ({ gaps: app.store.readings.gaps(knownDevice(req.params.id), req.query.state) }),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -106,7 +106,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (req) => ({ powerUps: app.store.powerUps(knownDevice(req.params.id)) }),
+    async (req) => ({ powerUps: app.store.devices.powerUps(knownDevice(req.params.id)) }),
   );
 
   app.get<{ Params: { id: string }; Querystring: { limit?: number } }>(
@@ -122,7 +122,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (req) => ({ conflicts: app.store.conflicts(knownDevice(req.params.id), req.query.limit ?? 1000) }),
+    async (req) => ({ conflicts: app.store.readings.conflicts(knownDevice(req.params.id), req.query.limit ?? 1000) }),
   );
 
   app.get<{ Querystring: { device?: string; kind?: string; before?: number; limit?: number } }>(
@@ -146,7 +146,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => ({
-      events: app.store.events({
+      events: app.store.events.list({
         ...(req.query.device !== undefined ? { deviceId: req.query.device } : {}),
         ...(req.query.kind !== undefined ? { kindPrefix: req.query.kind } : {}),
         ...(req.query.before !== undefined ? { beforeId: req.query.before } : {}),

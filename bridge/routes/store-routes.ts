@@ -22,11 +22,11 @@ function text(v: string): string {
 }
 
 export async function storeRoutes(app: FastifyInstance): Promise<void> {
-  const knownDevices = (): string[] => app.devices.list().map((d) => d.id).concat(app.store.deviceIds());
+  const knownDevices = (): string[] => app.devices.list().map((d) => d.id).concat(app.store.devices.ids());
   /** The devices of a cell: by the configuration, and those whose readings were filed under it. */
   const devicesOfCell = (cellId: string): string[] => {
     const ids = new Set(app.cells.devicesOf(cellId, knownDevices()));
-    for (const c of app.store.cellDevices()) if (c.cellId === cellId) ids.add(c.deviceId);
+    for (const c of app.store.readings.cellDevices()) if (c.cellId === cellId) ids.add(c.deviceId);
     return [...ids].sort();
   };
 
@@ -51,7 +51,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
     },
     async () => {
       const listed = new Map(app.cells.list(knownDevices()).map((c) => [c.id, new Set(c.deviceIds)]));
-      for (const c of app.store.cellDevices()) (listed.get(c.cellId) ?? listed.set(c.cellId, new Set()).get(c.cellId)!).add(c.deviceId);
+      for (const c of app.store.readings.cellDevices()) (listed.get(c.cellId) ?? listed.set(c.cellId, new Set()).get(c.cellId)!).add(c.deviceId);
       return { cells: [...listed].sort(([a], [b]) => a.localeCompare(b)).map(([id, devices]) => ({ id, deviceIds: [...devices].sort() })) };
     },
   );
@@ -84,7 +84,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       const toMs = parseTime(req.query.to, 'to', Number.MAX_SAFE_INTEGER);
       if (toMs < fromMs) throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
       const cellId = text(req.params.cellId);
-      const rows = app.store.iterateCellReadings(req.params.cellId, app.cells.devicesOf(req.params.cellId, knownDevices()), fromMs, toMs);
+      const rows = app.store.readings.iterateCell(req.params.cellId, app.cells.devicesOf(req.params.cellId, knownDevices()), fromMs, toMs);
       // Streamed a row at a time: a season of readings never sits in memory at once.
       const body = Readable.from(
         (function* () {
@@ -114,7 +114,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
   const authErrors = { 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema };
 
   app.get('/runs', { schema: { summary: 'Runs, newest first', response: { 200: { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: runSchema } } } } } }, async () => ({
-    runs: app.store.runs(),
+    runs: app.store.runs.list(),
   }));
 
   app.post<{ Body: { name: string; detail?: Record<string, unknown> } }>(
@@ -134,7 +134,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const id = app.store.startRun({ name: req.body.name, atMs: app.clock.now(), by: req.actor?.name ?? null, detail: req.body.detail ?? {} });
+      const id = app.store.runs.start({ name: req.body.name, atMs: app.clock.now(), by: req.actor?.name ?? null, detail: req.body.detail ?? {} });
       return reply.status(201).send({ id });
     },
   );
@@ -151,7 +151,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      if (!app.store.endRun(req.params.id, app.clock.now())) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no running run with id ${req.params.id}`);
+      if (!app.store.runs.end(req.params.id, app.clock.now())) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no running run with id ${req.params.id}`);
       return reply.status(204).send();
     },
   );

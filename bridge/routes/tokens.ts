@@ -44,7 +44,7 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const { id, token } = app.auth.createToken(req.body.name, req.body.role);
-      app.store.event({ atMs: app.clock.now(), kind: 'auth.token_created', detail: { id, name: req.body.name, role: req.body.role, by: req.actor?.name ?? null } });
+      app.store.events.add({ atMs: app.clock.now(), kind: 'auth.token_created', detail: { id, name: req.body.name, role: req.body.role, by: req.actor?.name ?? null } });
       return reply.status(201).send({ id, name: req.body.name, role: req.body.role, token });
     },
   );
@@ -55,7 +55,7 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
       config: { role: 'admin' },
       schema: { summary: 'List tokens (admin), without the tokens themselves', security, response: { 200: { type: 'object', required: ['tokens'], properties: { tokens: { type: 'array', items: tokenSchema } } }, ...errors } },
     },
-    async () => ({ tokens: app.store.listTokens() }),
+    async () => ({ tokens: app.store.tokens.list() }),
   );
 
   app.delete<{ Params: { id: number } }>(
@@ -70,10 +70,10 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      if (!app.store.revokeToken(req.params.id, app.clock.now())) {
+      if (!app.store.tokens.revoke(req.params.id, app.clock.now())) {
         throw new BridgeError('BRIDGE_ERR_TOKEN_NOT_FOUND', 404, `no live token with id ${req.params.id}`);
       }
-      app.store.event({ atMs: app.clock.now(), kind: 'auth.token_revoked', detail: { id: req.params.id, by: req.actor?.name ?? null } });
+      app.store.events.add({ atMs: app.clock.now(), kind: 'auth.token_revoked', detail: { id: req.params.id, by: req.actor?.name ?? null } });
       return reply.status(204).send();
     },
   );

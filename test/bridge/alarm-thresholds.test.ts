@@ -69,7 +69,7 @@ describe('per-cell alarm thresholds set by an admin', () => {
 
   async function reading(a: FastifyInstance, o2: string): Promise<void> {
     const seq = board.sendReading({ o2 });
-    await until(() => a.store.maxSeq(SN, 1) >= seq, `reading ${seq} stored`);
+    await until(() => a.store.readings.maxSeq(SN, 1) >= seq, `reading ${seq} stored`);
   }
 
   it('lets only an admin replace them, and refuses bad values naming the field', async () => {

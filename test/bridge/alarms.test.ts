@@ -99,8 +99,8 @@ describe('alarms and notifications', () => {
 
   async function reading(a: FastifyInstance, values: { o2?: string; co2?: string; temp?: string }): Promise<number> {
     const seq = board.sendReading(values);
-    await until(() => a.store.maxSeq(SN, 1) >= seq, `reading ${seq} stored`);
-    return a.store.queryReadings({ deviceId: SN, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 10_000 }).find((r) => r.seq === seq)!.measuredAtMs;
+    await until(() => a.store.readings.maxSeq(SN, 1) >= seq, `reading ${seq} stored`);
+    return a.store.readings.query({ deviceId: SN, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 10_000 }).find((r) => r.seq === seq)!.measuredAtMs;
   }
 
   async function active(a: FastifyInstance): Promise<Array<{ id: number; kind: string; severity: string; raisedAtMs: number; ackedBy: string | null }>> {
@@ -134,7 +134,7 @@ describe('alarms and notifications', () => {
     await a.notifier.idle();
     expect(posted.filter((p) => p.path === '/hook').map((p) => p.body.event)).toEqual(['alarm.raised', 'alarm.cleared']);
     expect(mails).toHaveLength(2);
-    const sent = a.store.notifications(alarm!.id) as Array<{ channel: string; outcome: string }>;
+    const sent = a.store.alarms.notifications(alarm!.id) as Array<{ channel: string; outcome: string }>;
     expect(sent.map((n) => `${n.channel}:${n.outcome}`).sort()).toEqual(['email:sent', 'email:sent', 'sms:sent', 'sms:sent', 'webhook:sent', 'webhook:sent']);
   });
 

@@ -50,7 +50,7 @@ describe('replay from the real firmware\u2019s ring', () => {
 
     app = await bridgeOn(join(dir, SN), db);
     app.devices.on('reading', feed);
-    await until(() => app!.store.countReadings(SN) >= 10, '10 readings stored', 5_000_000);
+    await until(() => app!.store.readings.count(SN) >= 10, '10 readings stored', 5_000_000);
     const boot = app.devices.bootOf(SN)!;
     await app.close();
     app = undefined;
@@ -76,14 +76,14 @@ describe('replay from the real firmware\u2019s ring', () => {
 
     app = await bridgeOn(join(dir, SN), db);
     app.devices.on('reading', feed);
-    await until(() => app!.store.maxSeq(SN, boot) > lastSeq + 2, 'live again past the intruder', 5_000_000);
+    await until(() => app!.store.readings.maxSeq(SN, boot) > lastSeq + 2, 'live again past the intruder', 5_000_000);
     await until(() => app!.devices.queued(SN) === 0, 'replay done', 5_000_000);
     await app.devices.replayIdle(SN);
-    const seqs = app.store.seqsStored(SN, boot);
+    const seqs = app.store.readings.seqsStored(SN, boot);
     expect(seqs[0]).toBe(1);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect(seqs.length).toBeGreaterThan(lastSeq);
-    expect(app.store.gaps(SN)).toEqual([]);
+    expect(app.store.readings.gaps(SN)).toEqual([]);
     const replayed = app.store.db.prepare("SELECT count(*) AS n FROM events WHERE kind = 'readings.replayed'").get() as { n: number };
     expect(replayed.n).toBeGreaterThan(0);
   });

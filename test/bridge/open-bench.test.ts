@@ -66,14 +66,14 @@ describe('the open bench over HTTP: loopback Host and Origin only', () => {
   it.each(['http://evil.example', 'https://evil.example:8443', 'http://127.0.0.1.evil.example:8080', 'null', 'file://', 'http://192.168.1.20:8080'])(
     'refuses Origin %s with 403 BRIDGE_ERR_BAD_ORIGIN naming it, on writes and reads',
     async (origin) => {
-      const runsBefore = app.store.runs().length;
+      const runsBefore = app.store.runs.list().length;
       for (const req of [{ ...startRun, headers: { origin } }, { method: 'GET' as const, url: '/api/devices', headers: { origin } }]) {
         const res = await app.inject(req);
         expect(res.statusCode).toBe(403);
         expect(res.json()).toMatchObject({ code: 'BRIDGE_ERR_BAD_ORIGIN' });
         expect(res.json().message).toContain(origin);
       }
-      expect(app.store.runs()).toHaveLength(runsBefore);
+      expect(app.store.runs.list()).toHaveLength(runsBefore);
     },
   );
 

@@ -62,7 +62,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const first = new FakeBoard(PATH, { serialNumber: SN, boot: 1 });
     const run1 = await bench(first, { clock, dbPath: db });
     for (let i = 0; i < 4; i++) first.sendReading();
-    await until(() => run1.app.store.countReadings(SN) === 4, 'run 1 stored');
+    await until(() => run1.app.store.readings.count(SN) === 4, 'run 1 stored');
     await close(run1.app);
 
     // A second demo: the same serial number, a fresh EEPROM (boot 1 again), its clock and seqs from the start.
@@ -70,11 +70,11 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const second = new FakeBoard(PATH, { serialNumber: SN, boot: 1 });
     const run2 = await bench(second, { clock, dbPath: db });
     for (let i = 0; i < 3; i++) second.sendReading();
-    await until(() => run2.app.store.countReadings(SN) === 7, 'both runs stored');
+    await until(() => run2.app.store.readings.count(SN) === 7, 'both runs stored');
 
     const a = run2.app;
-    expect(a.store.seqsStored(SN, 1)).toEqual([1, 2, 3, 4]);
-    expect(a.store.seqsStored(SN, 2)).toEqual([1, 2, 3]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([1, 2, 3, 4]);
+    expect(a.store.readings.seqsStored(SN, 2)).toEqual([1, 2, 3]);
     const res = (await a.inject({ method: 'GET', url: `/api/devices/${SN}/power-ups` })).json();
     expect(res.powerUps).toMatchObject([
       { powerUp: 1, boardBoot: 1, state: 'seen' },
@@ -96,7 +96,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const first = new FakeBoard(PATH, { serialNumber: SN, boot: 1 });
     const run1 = await bench(first, { clock, dbPath: db });
     for (let i = 0; i < 3; i++) first.sendReading({ o2: '20.90' });
-    await until(() => run1.app.store.countReadings(SN) === 3, 'run 1 stored');
+    await until(() => run1.app.store.readings.count(SN) === 3, 'run 1 stored');
     await close(run1.app);
 
     clock.advance(3_600_000); // an hour later the cell is at 2 kPa and a fresh run starts
@@ -110,7 +110,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     expect((await a.inject({ method: 'GET', url: '/api/alarms?state=active' })).json().alarms).toEqual([]);
 
     second.sendReading({ o2: '2.05' });
-    await until(() => a.store.countReadings(SN) === 4, 'run 2 stored');
+    await until(() => a.store.readings.count(SN) === 4, 'run 2 stored');
     clock.advance(2000);
     const later = await a.inject({ method: 'POST', url: `/api/cells/${SN}/manual-measurements`, payload: { o2Kpa: 2 } });
     expect(later.statusCode).toBe(201);
@@ -123,16 +123,16 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const first = new FakeBoard(PATH, { serialNumber: SN, boot: undefined });
     const run1 = await bench(first, { clock, dbPath: db });
     for (let i = 0; i < 3; i++) first.sendReading(); // t = 6000..8000 board ms
-    await until(() => run1.app.store.countReadings(SN) === 3, 'run 1 stored');
+    await until(() => run1.app.store.readings.count(SN) === 3, 'run 1 stored');
     await close(run1.app);
 
     clock.advance(600_000); // ten minutes later a board without a boot counter has been up 20 s
     const second = new FakeBoard(PATH, { serialNumber: SN, boot: undefined, boardMs: 20_000 });
     const run2 = await bench(second, { clock, dbPath: db });
     second.sendReading();
-    await until(() => run2.app.store.countReadings(SN) === 4, 'run 2 stored');
-    expect(run2.app.store.seqsStored(SN, 2)).toEqual([1]);
-    expect(run2.app.store.powerUps(SN)[1]!.reason).toMatch(/powered up \d+ s after its last stored reading/);
+    await until(() => run2.app.store.readings.count(SN) === 4, 'run 2 stored');
+    expect(run2.app.store.readings.seqsStored(SN, 2)).toEqual([1]);
+    expect(run2.app.store.devices.powerUps(SN)[1]!.reason).toMatch(/powered up \d+ s after its last stored reading/);
   });
 
   it('a reconnect of the same power-up goes on under it, across a bridge restart', async () => {
@@ -141,22 +141,22 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN, boot: 5 });
     const run1 = await bench(board, { clock, dbPath: db });
     for (let i = 0; i < 3; i++) board.sendReading();
-    await until(() => run1.app.store.countReadings(SN) === 3, 'run 1 stored');
+    await until(() => run1.app.store.readings.count(SN) === 3, 'run 1 stored');
     await close(run1.app);
     for (let i = 0; i < 4; i++) board.measure(); // measured while no bridge listens
     clock.advance(4000);
     const run2 = await bench(board, { clock, dbPath: db });
     board.sendReading();
-    await until(() => run2.app.store.countReadings(SN) === 8, 'every seq stored');
-    expect(run2.app.store.powerUps(SN)).toHaveLength(1);
-    expect(run2.app.store.seqsStored(SN, 1)).toEqual(range(1, 8));
+    await until(() => run2.app.store.readings.count(SN) === 8, 'every seq stored');
+    expect(run2.app.store.devices.powerUps(SN)).toHaveLength(1);
+    expect(run2.app.store.readings.seqsStored(SN, 1)).toEqual(range(1, 8));
   });
 
   it('board boots the bench never saw are recorded as a lost power-up with its reason', async () => {
     const board = new FakeBoard(PATH, { serialNumber: SN, boot: 1 });
     const { clock, faults, app: a } = await bench(board);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 1, '1 stored');
+    await until(() => a.store.readings.count(SN) === 1, '1 stored');
     faults.unplug(PATH);
     await until(() => a.devices.get(SN)?.state === 'lost', 'lost');
     board.powerCycle(); // boot 2, shorter than the backoff
@@ -167,7 +167,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     await until(() => a.devices.get(SN)?.state === 'open', 'open');
     await settled(a);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 2, '2 stored');
+    await until(() => a.store.readings.count(SN) === 2, '2 stored');
 
     const res = (await a.inject({ method: 'GET', url: `/api/devices/${SN}/power-ups` })).json();
     expect(res.powerUps).toMatchObject([
@@ -178,7 +178,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     expect(res.powerUps[1].reason).toMatch(/boots 2–3 were never seen/);
     expect(events(a, 'power_up.lost')).toMatchObject([{ boardBoots: [2, 3] }]);
     expect(a.devices.get(SN)!.counters).toMatchObject({ powerUps: 2, lostPowerUps: 1 });
-    expect(a.store.seqsStored(SN, 3)).toEqual([1]);
+    expect(a.store.readings.seqsStored(SN, 3)).toEqual([1]);
   });
 
   it('a board that restarted unnoticed shows as a conflict; STATUS confirms it and its readings go under a new power-up', async () => {
@@ -187,7 +187,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const { faults, app: a } = await bench(first, { clock });
     // (one board object: it restarts in place)
     for (let i = 0; i < 3; i++) first.sendReading(); // seq 1..3 at t 6000..8000
-    await until(() => a.store.countReadings(SN) === 3, '3 stored');
+    await until(() => a.store.readings.count(SN) === 3, '3 stored');
     faults.unplug(PATH);
     await until(() => a.devices.get(SN)?.state === 'lost', 'lost');
     // The board restarted with its EEPROM lost (boot 1 again) right after its last reading, and has been up
@@ -201,14 +201,14 @@ describe('power-ups, doubtful frames and silent boards', () => {
     await until(() => a.devices.get(SN)?.state === 'open', 'open');
     await settled(a);
     first.sendReading(); // seq 2, live: collides with the stored seq 2 of power-up 1
-    await until(() => a.store.countReadings(SN) === 5, 'new power-up stored');
+    await until(() => a.store.readings.count(SN) === 5, 'new power-up stored');
     await settled(a);
 
-    expect(a.store.seqsStored(SN, 1)).toEqual([1, 2, 3]);
-    expect(a.store.seqsStored(SN, 2)).toEqual([1, 2]); // seq 1 replayed from the ring, seq 2 live
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([1, 2, 3]);
+    expect(a.store.readings.seqsStored(SN, 2)).toEqual([1, 2]); // seq 1 replayed from the ring, seq 2 live
     const conflicts = (await a.inject({ method: 'GET', url: `/api/devices/${SN}/conflicts` })).json().conflicts;
     expect(conflicts).toMatchObject([{ boot: 1, seq: 2, stored: { boardMs: 7000 }, received: { boardMs: 11_000 }, resolution: 'filed under the new power-up 2' }]);
-    expect(a.store.powerUps(SN)[1]!.reason).toMatch(/STATUS .* shows the board restarted/);
+    expect(a.store.devices.powerUps(SN)[1]!.reason).toMatch(/STATUS .* shows the board restarted/);
     expect(a.devices.get(SN)!.counters.conflicts).toBe(1);
   });
 
@@ -216,15 +216,15 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     const { app: a } = await bench(board);
     for (let i = 0; i < 5; i++) board.sendReading();
-    await until(() => a.store.countReadings(SN) === 5, '5 stored');
+    await until(() => a.store.readings.count(SN) === 5, '5 stored');
     board.send({ type: 'RD', fields: [['seq', '2'], ['t', '7000'], ['o2', '3.00'], ['co2', '0.040'], ['temp', '1.50']] });
-    await until(() => a.store.conflicts(SN).length === 1, 'conflict recorded');
+    await until(() => a.store.readings.conflicts(SN).length === 1, 'conflict recorded');
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 6, '6 stored');
-    expect(a.store.powerUps(SN)).toHaveLength(1);
-    expect(a.store.storedReading(SN, 1, 2)!.o2Kpa).toBe(20.9);
-    expect(a.store.conflicts(SN)[0]).toMatchObject({ seq: 2, received: { o2Kpa: 3 } });
-    expect(a.store.conflicts(SN)[0]!.resolution).toMatch(/same power-up/);
+    await until(() => a.store.readings.count(SN) === 6, '6 stored');
+    expect(a.store.devices.powerUps(SN)).toHaveLength(1);
+    expect(a.store.readings.get(SN, 1, 2)!.o2Kpa).toBe(20.9);
+    expect(a.store.readings.conflicts(SN)[0]).toMatchObject({ seq: 2, received: { o2Kpa: 3 } });
+    expect(a.store.readings.conflicts(SN)[0]!.resolution).toMatch(/same power-up/);
     const ev = (await a.inject({ method: 'GET', url: `/api/events?device=${SN}&kind=reading.conflict` })).json().events;
     expect(ev).toHaveLength(1);
   });
@@ -233,11 +233,11 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     const { faults, app: a } = await bench(board);
     for (let i = 0; i < 3; i++) board.sendReading();
-    await until(() => a.store.countReadings(SN) === 3, '3 stored');
+    await until(() => a.store.readings.count(SN) === 3, '3 stored');
     board.send({ type: 'RD', fields: [['seq', '4294967295'], ['t', '9000'], ['o2', '20.90'], ['co2', '0.040'], ['temp', '1.50']] });
     await until(() => a.devices.get(SN)!.counters.rejected === 1, 'rejected after STATUS');
-    expect(a.store.seqsStored(SN, 1)).toEqual([1, 2, 3]);
-    expect(a.store.gaps(SN)).toEqual([]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([1, 2, 3]);
+    expect(a.store.readings.gaps(SN)).toEqual([]);
     expect(events(a, 'reading.implausible_seq')).toMatchObject([{ seq: 4294967295, statusSeq: 3 }]);
 
     // Gap detection still works: a reading lost on the wire is noticed and replayed.
@@ -246,25 +246,25 @@ describe('power-ups, doubtful frames and silent boards', () => {
     await until(() => faults.stats(PATH).droppedBytes > 0, 'dropped');
     faults.set(PATH, {});
     board.sendReading(); // seq 5
-    await until(() => a.store.countReadings(SN) === 5, 'seq 4 replayed');
+    await until(() => a.store.readings.count(SN) === 5, 'seq 4 replayed');
     await settled(a);
-    expect(a.store.seqsStored(SN, 1)).toEqual(range(1, 5));
-    expect(a.store.gaps(SN)).toEqual([]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual(range(1, 5));
+    expect(a.store.readings.gaps(SN)).toEqual([]);
   });
 
   it('a real jump past what seems plausible (lines lost on the wire) is confirmed by STATUS and replayed', async () => {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     const { faults, app: a } = await bench(board);
     for (let i = 0; i < 3; i++) board.sendReading();
-    await until(() => a.store.countReadings(SN) === 3, '3 stored');
+    await until(() => a.store.readings.count(SN) === 3, '3 stored');
     faults.set(PATH, { read: { dropRate: 1 } });
     for (let i = 0; i < 100; i++) board.sendReading(); // 4..103 lost on the wire, in no time of the bridge's clock
     await until(() => faults.stats(PATH).droppedBytes > 0, 'dropped');
     faults.set(PATH, {});
     board.sendReading(); // 104
-    await until(() => a.store.countReadings(SN) === 104, 'gap replayed', 2_000_000);
+    await until(() => a.store.readings.count(SN) === 104, 'gap replayed', 2_000_000);
     await settled(a);
-    expect(a.store.seqsStored(SN, 1)).toEqual(range(1, 104));
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual(range(1, 104));
     expect(a.devices.get(SN)!.counters.rejected).toBe(0);
   });
 
@@ -275,7 +275,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
       board.sendReading();
       clock.advance(1000);
     }
-    await until(() => a.store.countReadings(SN) === 3, '3 stored');
+    await until(() => a.store.readings.count(SN) === 3, '3 stored');
     const hellosBefore = board.received.filter((l) => l.startsWith('HELLO ')).length;
     faults.set(PATH, { write: { dropRate: 1 } }); // the board hears nothing: it cannot answer HELLO yet
     clock.advance(5000); // more than 3 periods (3 × 1000 ms + 1 s) without a frame
@@ -298,7 +298,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     const { app: a } = await bench(board);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 1, '1 stored');
+    await until(() => a.store.readings.count(SN) === 1, '1 stored');
     const silent = waitForEvent(a.devices, 'device', (d: { state: string }) => d.state === 'silent');
     const hellos = board.received.filter((l) => l.startsWith('HELLO ')).length;
     board.send({
@@ -319,7 +319,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     board.sendReading({ co2: '120.000', temp: '-60.00' });
     board.sendReading(); // plausible
     board.sendReading({}, 86_400_000); // measured a day after the bridge's now
-    await until(() => a.store.countReadings(SN) === 5, '5 stored');
+    await until(() => a.store.readings.count(SN) === 5, '5 stored');
     void clock;
     const res = (await a.inject({ method: 'GET', url: `/api/devices/${SN}/readings` })).json();
     expect(res.readings.map((r: { flags: string[] }) => r.flags)).toEqual([
@@ -341,7 +341,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const before = a.devices.get(SN)!.counters;
     board.sendRaw('\n\n\r\n');
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 1, '1 stored');
+    await until(() => a.store.readings.count(SN) === 1, '1 stored');
     const after = a.devices.get(SN)!.counters;
     expect(after.rejected - before.rejected).toBe(3);
     expect(after.frames - before.frames).toBe(1);
@@ -355,7 +355,7 @@ describe('power-ups, doubtful frames and silent boards', () => {
     board.sendRaw(`${Array.from({ length: 500 }, (_, i) => `garbage ${i}`).join('\n')}\n`);
     board.sendRaw('RD seq=1 t=1 o2=1 co2=1 temp=1*0000\n'); // a bad checksum: another kind
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 1, 'reading after the garbage');
+    await until(() => a.store.readings.count(SN) === 1, 'reading after the garbage');
     expect(a.devices.get(SN)!.counters.rejected).toBe(501);
     expect(logs.filter(([l]) => l === 'warn')).toHaveLength(2);
     clock.advance(60_000);
@@ -369,13 +369,13 @@ describe('power-ups, doubtful frames and silent boards', () => {
     const run1 = await bench(board, { clock, dbPath: db });
     board.sendRaw('junk\n');
     board.sendReading();
-    await until(() => run1.app.store.countReadings(SN) === 1, 'stored');
+    await until(() => run1.app.store.readings.count(SN) === 1, 'stored');
     const counters1 = run1.app.devices.get(SN)!.counters;
     await close(run1.app);
     for (let i = 0; i < 5; i++) board.measure(); // seq 2..6; the ring keeps only 5 and 6
     clock.advance(1000);
     const run2 = await bench(board, { clock, dbPath: db });
-    await until(() => run2.app.store.countReadings(SN) === 3, 'ring replayed');
+    await until(() => run2.app.store.readings.count(SN) === 3, 'ring replayed');
     const counters2 = run2.app.devices.get(SN)!.counters;
     expect(counters2.rejected).toBe(counters1.rejected);
     expect(counters2.stored).toBe(counters1.stored + 2);

@@ -45,7 +45,7 @@ describe('reconnect over a kernel PTY that is killed and recreated', () => {
 
   async function stored(n: number): Promise<void> {
     // Bytes cross the kernel between event-loop turns; each turn (setImmediate) lets I/O in.
-    await until(() => app.store.countReadings(SN) >= n, `${n} readings stored`, 5_000_000);
+    await until(() => app.store.readings.count(SN) >= n, `${n} readings stored`, 5_000_000);
   }
 
   it('streams, goes lost when socat dies, reconnects when it is back, and replays the gap exactly', async () => {
@@ -69,9 +69,9 @@ describe('reconnect over a kernel PTY that is killed and recreated', () => {
     await app.devices.replayIdle(SN);
 
     // One power-up (the board's boot 3) across the reconnect: every seq once.
-    expect(app.store.powerUps(SN)).toMatchObject([{ powerUp: 1, boardBoot: 3, state: 'seen' }]);
-    expect(app.store.seqsStored(SN, 1)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
-    expect(app.store.gaps(SN)).toEqual([]);
+    expect(app.store.devices.powerUps(SN)).toMatchObject([{ powerUp: 1, boardBoot: 3, state: 'seen' }]);
+    expect(app.store.readings.seqsStored(SN, 1)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect(app.store.readings.gaps(SN)).toEqual([]);
     expect(board.received.filter((l) => l.startsWith('REPLAY '))).toHaveLength(1);
   });
 });

@@ -72,7 +72,7 @@ describe('socket.io: snapshot, seq, rooms and commands', () => {
     socket.close();
     boards[0]!.sendReading();
     boards[1]!.sendReading();
-    await until(() => bridge.app.store.countReadings() >= 3, 'stored', 2_000_000);
+    await until(() => bridge.app.store.readings.count() >= 3, 'stored', 2_000_000);
     const again = await connect({ lastSeq: seq });
     expect(again.snapshot.seq).toBeGreaterThan(seq);
     expect(again.snapshot.missed).toBe(again.snapshot.seq - seq);

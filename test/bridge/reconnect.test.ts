@@ -51,7 +51,7 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     const { clock, faults, app: a } = await bench(board);
     for (let i = 0; i < 3; i++) board.sendReading();
-    await until(() => a.store.countReadings(SN) === 3, '3 readings stored');
+    await until(() => a.store.readings.count(SN) === 3, '3 readings stored');
 
     faults.unplug(PATH);
     await until(() => state(a) === 'lost', 'lost');
@@ -72,18 +72,18 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     await until(() => state(a) === 'open', 'open again');
     await settled(a);
     board.sendReading(); // seq 14, live
-    await until(() => a.store.countReadings(SN) === 14, '14 readings stored');
+    await until(() => a.store.readings.count(SN) === 14, '14 readings stored');
     await settled(a);
 
-    expect(a.store.seqsStored(SN, 1)).toEqual(range(1, 14));
-    expect(a.store.gaps(SN)).toEqual([]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual(range(1, 14));
+    expect(a.store.readings.gaps(SN)).toEqual([]);
     const replays = board.received.filter((l) => l.startsWith('REPLAY '));
     expect(replays).toHaveLength(1);
     expect(replays[0]).toMatch(/^REPLAY id=\d+ from=4 to=13\*/);
     expect(a.devices.get(SN)!.counters.stored).toBe(14);
     // The replayed readings carry the time the board measured them.
-    const r13 = a.store.queryReadings({ deviceId: SN, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100 }).find((r) => r.seq === 13)!;
-    const r14 = a.store.queryReadings({ deviceId: SN, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100 }).find((r) => r.seq === 14)!;
+    const r13 = a.store.readings.query({ deviceId: SN, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100 }).find((r) => r.seq === 13)!;
+    const r14 = a.store.readings.query({ deviceId: SN, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 100 }).find((r) => r.seq === 14)!;
     expect(r14.measuredAtMs - r13.measuredAtMs).toBe(1000);
   });
 
@@ -91,7 +91,7 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN, ringSize: 5 });
     const { clock, faults, app: a } = await bench(board);
     for (let i = 0; i < 3; i++) board.sendReading();
-    await until(() => a.store.countReadings(SN) === 3, '3 stored');
+    await until(() => a.store.readings.count(SN) === 3, '3 stored');
     faults.unplug(PATH);
     await until(() => state(a) === 'lost', 'lost');
     for (let i = 0; i < 20; i++) board.measure(); // 4..23; the ring keeps 19..23
@@ -100,8 +100,8 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     await until(() => state(a) === 'open', 'open');
     await settled(a);
 
-    expect(a.store.seqsStored(SN, 1)).toEqual([...range(1, 3), ...range(19, 23)]);
-    expect(a.store.gaps(SN)).toMatchObject([{ boot: 1, fromSeq: 4, toSeq: 18, state: 'lost' }]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([...range(1, 3), ...range(19, 23)]);
+    expect(a.store.readings.gaps(SN)).toMatchObject([{ boot: 1, fromSeq: 4, toSeq: 18, state: 'lost' }]);
     const ev = a.store.db.prepare("SELECT detail FROM events WHERE kind = 'readings.gap'").all() as Array<{ detail: string }>;
     expect(ev.map((e) => JSON.parse(e.detail))).toMatchObject([{ boot: 1, fromSeq: 4, toSeq: 18 }]);
   });
@@ -116,13 +116,13 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     faults.set(PATH, {});
     board.sendReading(); // a clean live reading shows any gap at the very end
     await settled(a);
-    await until(() => a.store.countReadings(SN) === 401, 'all 401 stored', 500_000);
+    await until(() => a.store.readings.count(SN) === 401, 'all 401 stored', 500_000);
 
     const stats = faults.stats(PATH);
     expect(stats.droppedBytes + stats.corruptedBytes + stats.duplicatedBytes).toBeGreaterThan(10);
     expect(a.devices.get(SN)!.counters.rejected).toBeGreaterThan(0);
-    expect(a.store.seqsStored(SN, 1)).toEqual(range(1, 401));
-    expect(a.store.gaps(SN, 'lost')).toEqual([]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual(range(1, 401));
+    expect(a.store.readings.gaps(SN, 'lost')).toEqual([]);
   });
 
   it('recognises the board by serial number when it comes back on another path', async () => {
@@ -131,7 +131,7 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     const { clock, faults, app: a } = await bench(board, { emptyPaths: [OTHER], ports: [PATH, OTHER] });
     board.sendReading();
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 2, '2 stored');
+    await until(() => a.store.readings.count(SN) === 2, '2 stored');
     faults.unplug(PATH);
     await until(() => state(a) === 'lost', 'lost');
     board.measure(); // seq 3 while moving
@@ -140,12 +140,12 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     await until(() => state(a) === 'open', 'open on the other path');
     await settled(a);
     board.sendReading(); // seq 4
-    await until(() => a.store.countReadings(SN) === 4, '4 stored');
+    await until(() => a.store.readings.count(SN) === 4, '4 stored');
 
     const devices = a.devices.list();
     expect(devices).toHaveLength(1);
     expect(devices[0]).toMatchObject({ id: SN, path: OTHER, state: 'open' });
-    expect(a.store.seqsStored(SN, 1)).toEqual([1, 2, 3, 4]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([1, 2, 3, 4]);
     const moved = a.store.db.prepare("SELECT detail FROM events WHERE kind = 'device.moved'").get() as { detail: string };
     expect(JSON.parse(moved.detail)).toEqual({ from: PATH, to: OTHER });
   });
@@ -155,13 +155,13 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     const { clock, faults, app: a } = await bench(board);
     board.sendReading();
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 2, '2 stored');
+    await until(() => a.store.readings.count(SN) === 2, '2 stored');
     // A gap on the live stream that cannot be filled before the link goes: seq 3 is lost on the wire.
     // Seq 3 is lost on the wire, and the REPLAY for it never reaches the board before the link goes.
     await lostOnTheWire(board, faults);
     faults.set(PATH, { write: { dropRate: 1 } });
     board.sendReading(); // seq 4 shows the jump
-    await until(() => a.store.countReadings(SN) === 3 && a.store.gaps(SN, 'open').length === 1, 'gap 3 open');
+    await until(() => a.store.readings.count(SN) === 3 && a.store.readings.gaps(SN, 'open').length === 1, 'gap 3 open');
     faults.set(PATH, {});
     faults.unplug(PATH);
     await until(() => state(a) === 'lost', 'lost');
@@ -172,24 +172,24 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     await until(() => state(a) === 'open', 'open');
     await settled(a);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 5, '5 stored');
+    await until(() => a.store.readings.count(SN) === 5, '5 stored');
     // The bench numbers power-ups itself; the board's boot counter (7, then 8) is kept beside them.
     expect(a.devices.bootOf(SN)).toBe(2);
-    expect(a.store.powerUps(SN)).toMatchObject([
+    expect(a.store.devices.powerUps(SN)).toMatchObject([
       { powerUp: 1, boardBoot: 7, state: 'seen' },
       { powerUp: 2, boardBoot: 8, state: 'seen', reason: 'board boot 7 → 8' },
     ]);
-    expect(a.store.seqsStored(SN, 2)).toEqual([1, 2]);
-    expect(a.store.seqsStored(SN, 1)).toEqual([1, 2, 4]);
-    expect(a.store.gaps(SN)).toMatchObject([{ boot: 1, fromSeq: 3, toSeq: 3, state: 'lost' }]);
-    expect(a.store.gaps(SN, 'open')).toEqual([]);
+    expect(a.store.readings.seqsStored(SN, 2)).toEqual([1, 2]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([1, 2, 4]);
+    expect(a.store.readings.gaps(SN)).toMatchObject([{ boot: 1, fromSeq: 3, toSeq: 3, state: 'lost' }]);
+    expect(a.store.readings.gaps(SN, 'open')).toEqual([]);
   });
 
   it('infers a new boot from the board clock when ID carries no boot', async () => {
     const board = new FakeBoard(PATH, { serialNumber: SN, boot: undefined, boardMs: 50_000 });
     const { clock, faults, app: a } = await bench(board);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 1, '1 stored');
+    await until(() => a.store.readings.count(SN) === 1, '1 stored');
     faults.unplug(PATH);
     await until(() => state(a) === 'lost', 'lost');
     board.powerCycle(1000);
@@ -198,21 +198,21 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     await until(() => state(a) === 'open', 'open');
     await settled(a);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 2, '2 stored');
+    await until(() => a.store.readings.count(SN) === 2, '2 stored');
     expect(a.devices.bootOf(SN)).toBe(2);
-    expect(a.store.seqsStored(SN, 2)).toEqual([1]);
+    expect(a.store.readings.seqsStored(SN, 2)).toEqual([1]);
   });
 
   it('gives a gap up as lost when the board cannot replay (NAK E_UNKNOWN), as older firmware', async () => {
     const board = new FakeBoard(PATH, { serialNumber: SN, replay: false });
     const { faults, app: a } = await bench(board);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 1, '1 stored');
+    await until(() => a.store.readings.count(SN) === 1, '1 stored');
     await lostOnTheWire(board, faults);
     board.sendReading();
-    await until(() => a.store.countReadings(SN) === 2, '2 stored');
+    await until(() => a.store.readings.count(SN) === 2, '2 stored');
     await settled(a);
-    expect(a.store.gaps(SN)).toMatchObject([{ fromSeq: 2, toSeq: 2, state: 'lost' }]);
+    expect(a.store.readings.gaps(SN)).toMatchObject([{ fromSeq: 2, toSeq: 2, state: 'lost' }]);
   });
 
   it('counts a flood of 10,000 garbage lines and keeps serving', async () => {
@@ -224,7 +224,7 @@ describe('reconnect and replay on the fault-injecting mock binding', () => {
     }
     board.sendRaw(`${lines.join('\n')}\n`);
     board.sendReading();
-    await until(() => a.devices.get(SN)!.counters.rejected === 10_000 && a.store.countReadings(SN) === 1, 'flood counted', 2_000_000);
+    await until(() => a.devices.get(SN)!.counters.rejected === 10_000 && a.store.readings.count(SN) === 1, 'flood counted', 2_000_000);
     const health = await a.inject({ method: 'GET', url: '/api/health' });
     expect(health.statusCode).toBe(200);
     expect(health.json().totals.rejected).toBe(10_000);

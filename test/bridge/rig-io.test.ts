@@ -97,7 +97,7 @@ describe('rig I/O board in the bridge app', () => {
       await app.ready();
       await until(() => app.devices.get('GB-0001')?.state === 'open' && app.devices.queued('GB-0001') === 0, 'board open');
       board.sendReading({ o2: '15.00' });
-      await until(() => app.store.countReadings('GB-0001') === 1, 'stored');
+      await until(() => app.store.readings.count('GB-0001') === 1, 'stored');
       emulator.setInput(7, true); // someone opens the door of a low-O2 cell
       await until(() => app.alarms.list().some((a) => a.kind === 'door_open_low_o2'), 'safety alarm');
 

@@ -28,7 +28,7 @@ describe('bridge REST routes on the serialport mock binding', () => {
   });
 
   async function readingsStored(n: number): Promise<void> {
-    await until(() => app.store.countReadings('GB-0001') >= n, `${n} readings stored`);
+    await until(() => app.store.readings.count('GB-0001') >= n, `${n} readings stored`);
   }
 
   it('identifies the board by its serial number after the handshake', async () => {

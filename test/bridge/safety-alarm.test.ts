@@ -113,8 +113,8 @@ describe('person-safety alarm in the engine', () => {
 
     const cleared = engine.reset(raised.id, 'otto', T0 + 4000);
     expect(cleared).toMatchObject({ state: 'cleared', clearedAtMs: T0 + 4000, ackedBy: 'otto', ackedAtMs: T0 + 4000 });
-    expect(store.alarm(raised.id)).toMatchObject({ state: 'cleared', ackedBy: 'otto' });
-    expect(store.events({ kindPrefix: 'alarm.reset', limit: 10 })).toEqual([
+    expect(store.alarms.get(raised.id)).toMatchObject({ state: 'cleared', ackedBy: 'otto' });
+    expect(store.events.list({ kindPrefix: 'alarm.reset', limit: 10 })).toEqual([
       expect.objectContaining({ atMs: T0 + 4000, kind: 'alarm.reset', detail: expect.objectContaining({ alarmId: raised.id, cellId: CELL, by: 'otto' }) }),
     ]);
     expect(engine.reset(raised.id, 'otto', T0 + 5000)).toMatchObject({ state: 'cleared', clearedAtMs: T0 + 4000 }); // again: as it is
@@ -296,8 +296,8 @@ describe('person-safety alarm in the app', () => {
 
   async function reading(a: FastifyInstance, o2: string, board = boards[0]!, afterMs = 1000): Promise<ReadingView> {
     const s = board.sendReading({ o2 }, afterMs);
-    await until(() => a.store.maxSeq(board.serialNumber, a.devices.get(board.serialNumber)?.powerUp ?? 1) >= s, `reading ${s} stored`);
-    return a.store.queryReadings({ deviceId: board.serialNumber, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 10_000 }).find((r) => r.seq === s)! as ReadingView;
+    await until(() => a.store.readings.maxSeq(board.serialNumber, a.devices.get(board.serialNumber)?.powerUp ?? 1) >= s, `reading ${s} stored`);
+    return a.store.readings.query({ deviceId: board.serialNumber, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 10_000 }).find((r) => r.seq === s)! as ReadingView;
   }
 
   const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
@@ -359,7 +359,7 @@ describe('person-safety alarm in the app', () => {
     expect((await active(a)).map((x) => x.id)).toEqual([alarm!.id]);
     const ok = await reset(a, alarm!.id);
     expect(ok.json()).toMatchObject({ state: 'cleared', ackedBy: 'otto' });
-    expect(a.store.events({ kindPrefix: 'alarm.reset', limit: 10 })[0]).toMatchObject({ kind: 'alarm.reset', detail: { alarmId: alarm!.id, by: 'otto' } });
+    expect(a.store.events.list({ kindPrefix: 'alarm.reset', limit: 10 })[0]).toMatchObject({ kind: 'alarm.reset', detail: { alarmId: alarm!.id, by: 'otto' } });
     expect((await reset(a, 4242)).json().code).toBe('BRIDGE_ERR_ALARM_NOT_FOUND');
   });
 

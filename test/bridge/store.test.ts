@@ -37,7 +37,7 @@ describe('store: CSV, runs, retention', () => {
     board.sendReading({ o2: '20.90', co2: '0.040', temp: '1.50' }); // t0+1000
     board.sendReading({ o2: 'NA', co2: '0.050', temp: '1.60' }); // t0+2000
     board.sendReading({ o2: '20.70', co2: '0.060', temp: '1.70' }); // t0+3000
-    await until(() => a.store.countReadings(SN) === 3, 'stored');
+    await until(() => a.store.readings.count(SN) === 3, 'stored');
 
     const cells = await a.inject({ method: 'GET', url: '/api/cells' });
     expect(cells.json().cells).toEqual([{ id: 'cell-7', deviceIds: [SN] }]);
@@ -74,9 +74,9 @@ describe('store: CSV, runs, retention', () => {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     const a = await start(board, clock, { retention: { readingsDays: 1, everyMs: 3_600_000 } });
     for (let i = 0; i < 3; i++) board.sendReading();
-    await until(() => a.store.countReadings(SN) === 3, 'stored');
+    await until(() => a.store.readings.count(SN) === 3, 'stored');
     clock.advance(2 * 86_400_000); // two days on: the hourly prune runs
-    expect(a.store.seqsStored(SN, 1)).toEqual([3]);
+    expect(a.store.readings.seqsStored(SN, 1)).toEqual([3]);
     const ev = a.store.db.prepare("SELECT detail FROM events WHERE kind = 'store.pruned'").get() as { detail: string };
     expect(JSON.parse(ev.detail).readings).toBe(2);
   });

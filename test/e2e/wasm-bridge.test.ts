@@ -46,7 +46,7 @@ describe.skipIf(!hasWasm)('bridge ↔ in-memory binding ↔ wasm gasboard', () =
       board.advanceTo(s * 1000);
       await new Promise((r) => setImmediate(r));
     }
-    await until(() => app!.store.countReadings('GB-WASM') >= 9, '9 readings stored');
+    await until(() => app!.store.readings.count('GB-WASM') >= 9, '9 readings stored');
 
     const res = await app.inject({ method: 'GET', url: '/api/devices/GB-WASM' });
     expect(res.statusCode).toBe(200);
