@@ -5,11 +5,11 @@
 
 import type { FastifyInstance } from 'fastify';
 import { SERIAL_NUMBER_MAX_CHARS } from '../../firmware/protocol/index.js';
+import { nullableNumber } from './route-schemas.js';
 import { checkCapable, commandBodySchema, commandOf, type CommandBody } from '../devices/command-body.js';
 import { BridgeError, errorBodySchema } from '../errors.js';
 import type { DeviceView, ReadingView } from '../events.js';
 
-const nullableNumber = { type: ['number', 'null'] } as const;
 
 export const readingSchema = {
   type: 'object',
