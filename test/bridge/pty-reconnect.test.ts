@@ -60,10 +60,15 @@ describe('reconnect over a kernel PTY that is killed and recreated', () => {
 
     await pair.start();
     detach = await attachBoardToPty(board, pair.boardPath);
-    const reopened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    clock.advance(30_000); // past any backoff
-    board.elapse(30_000 - 7 * 1000); // the board's clock runs on meanwhile, as a real board's does
-    await reopened;
+    // Time passes on the bridge's clock until the link is open again: a reopen that fails (the PTY not quite
+    // there yet) schedules the next one, which only a later advance can fire.
+    // The board's clock runs on with the bridge's, as a real board's does.
+    await until(() => {
+      if (app.devices.get(SN)?.state === 'open') return true;
+      clock.advance(250);
+      board.elapse(250);
+      return false;
+    }, 'reopened', 2_000_000);
     board.sendReading(); // 13, live
     await stored(13);
     await app.devices.replayIdle(SN);
