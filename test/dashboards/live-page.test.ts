@@ -4,14 +4,18 @@
  * change them as readings arrive, and its valve buttons must reach the board.
  */
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPlugin } from '../../dashboards/index.js';
 import { HilBench } from '../../rig/index.js';
 import { ManualTicker } from '../helpers/manual-ticker.js';
+
+/** Where the tests leave what a person should be able to look at afterwards (git-ignored). */
+const ARTIFACTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
 const CHROMIUM = process.env.CELLBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -70,7 +74,11 @@ describe.skipIf(!haveChromium)('dashboard page in headless Chromium', () => {
       expect(await card.locator('.co2').textContent()).toMatch(/^\d+\.\d\d\d$/);
       expect(await card.locator('.temp').textContent()).toMatch(/^-?\d+\.\d\d$/);
     }
-    await page.screenshot({ path: join(dir, 'dashboard.png') });
+    // Kept as an artifact for a person to look at (CI can upload test-results/): what the page showed.
+    const shot = join(ARTIFACTS, 'dashboard-live-page.png');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: shot });
+    expect(statSync(shot).size).toBeGreaterThan(10_000); // a rendered page, not an empty image
   });
 
   it('updates the numbers as new readings arrive', async () => {

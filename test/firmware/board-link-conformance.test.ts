@@ -191,6 +191,9 @@ for (const impl of [hostImpl, wasmImpl, avrSimImpl]) {
       expect(num(st, 'syn')).toBeGreaterThanOrEqual(1);
       expect(num(st, 'ring')).toBeGreaterThan(0);
       expect(num(st, 'ring')).toBeLessThanOrEqual(256);
+      // Every line the board received since power-up is in exactly one counter (PROTOCOL.md: ok + crc + syn
+      // + long), and this client is the only one that wrote to it: the STATUS just sent included.
+      expect(num(st, 'ok') + num(st, 'crc') + num(st, 'syn') + num(st, 'long')).toBe(link.client.linesWritten);
     });
 
     it('replays a seq range with the original frames, then one ACK with n, from and to', async () => {

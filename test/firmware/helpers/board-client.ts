@@ -48,9 +48,14 @@ export class BoardClient {
     this.frames.length = 0;
   }
 
+  /** Lines written so far (newlines sent): what a board's line counters must add up to. */
+  linesWritten = 0;
+
   /** Writes raw bytes. */
   write(bytes: Buffer | string): void {
-    this.port.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    for (const b of buf) if (b === 0x0a) this.linesWritten++;
+    this.port.write(buf);
   }
 
   /** Sends a command with a fresh id; resolves with the frame that answers it (ACK, NAK, ID or ST). */
