@@ -11,7 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AuthOptions } from '../../bridge/index.js';
 import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
+import { openApp } from '../helpers/fake-bench.js';
 
 const PATH = '/dev/fake-gb-01';
 const SN = 'GB-0001';
@@ -47,10 +48,7 @@ describe('per-cell alarm thresholds set by an admin', () => {
       cells: [{ id: CELL, deviceId: SN, alarms: { o2LowKpa: 1.0 } }],
     });
     app = a;
-    const opened = waitForEvent(a.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await a.ready();
-    await opened;
-    await until(() => a.devices.queued(SN) === 0, 'STATUS answered');
+    await openApp(a, SN);
     return a;
   }
 

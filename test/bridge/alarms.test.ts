@@ -12,7 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../bridge/index.js';
 import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
+import { openApp } from '../helpers/fake-bench.js';
 
 const PATH = '/dev/fake-gb-01';
 const SN = 'GB-0001';
@@ -90,10 +91,7 @@ describe('alarms and notifications', () => {
         ...(minSeverity ? { minSeverity } : {}),
       },
     });
-    const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await app.ready();
-    await opened;
-    await until(() => app!.devices.queued(SN) === 0, 'STATUS answered');
+    await openApp(app, SN);
     return app;
   }
 

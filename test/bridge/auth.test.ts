@@ -9,6 +9,7 @@ import { buildApp, hashToken, startBridge, type AuthOptions } from '../../bridge
 import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { until, waitForEvent } from '../helpers/wait.js';
+import { openApp } from '../helpers/fake-bench.js';
 
 const PATH = '/dev/fake-gb-01';
 const SN = 'GB-0001';
@@ -33,10 +34,7 @@ describe('auth on the REST routes', () => {
   async function start(auth: AuthOptions): Promise<FastifyInstance> {
     const board = new FakeBoard(PATH, { serialNumber: SN });
     app = buildApp({ ports: [{ path: PATH }], binding: fakeBoardBinding([board]), dbPath: ':memory:', clock: new ManualClock(), auth });
-    const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await app.ready();
-    await opened;
-    await until(() => app!.devices.queued(SN) === 0, 'STATUS answered');
+    await openApp(app, SN);
     return app;
   }
 

@@ -10,7 +10,8 @@ import { buildApp, type AuthOptions } from '../../bridge/index.js';
 import { decodeFrame, field } from '../../firmware/protocol/index.js';
 import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
+import { openApp } from '../helpers/fake-bench.js';
 
 const PATH = '/dev/fake-gb-cal';
 const SN = 'GB-0001';
@@ -32,10 +33,7 @@ describe('the cal command through the bridge (fake board)', () => {
     board = new FakeBoard(PATH, { serialNumber: SN });
     const a = buildApp({ ports: [{ path: PATH }], binding: fakeBoardBinding([board]), dbPath: ':memory:', clock, ...(auth ? { auth } : {}) });
     app = a;
-    const opened = waitForEvent(a.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await a.ready();
-    await opened;
-    await until(() => a.devices.queued(SN) === 0, 'STATUS answered');
+    await openApp(a, SN);
     return a;
   }
 

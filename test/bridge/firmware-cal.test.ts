@@ -16,7 +16,8 @@ import { field } from '../../firmware/protocol/index.js';
 import { GASBOARD_HOST_BINARY, HostBoard } from '../../rig/index.js';
 import { BoardClient } from '../firmware/helpers/board-client.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
+import { openApp } from '../helpers/fake-bench.js';
 
 const SN = 'GB-0271';
 const haveFirmware = existsSync(GASBOARD_HOST_BINARY);
@@ -56,10 +57,7 @@ describe.skipIf(!haveFirmware)('cal through the bridge on the real firmware', ()
 
   async function bridge(): Promise<FastifyInstance> {
     const a = buildApp({ ports: [{ path: linkPath }], dbPath: join(dir, 'bench.sqlite'), clock: new ManualClock() });
-    const opened = waitForEvent(a.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await a.ready();
-    await opened;
-    await until(() => a.devices.queued(SN) === 0, 'STATUS answered', 5_000_000);
+    await openApp(a, SN, 5_000_000);
     return a;
   }
 

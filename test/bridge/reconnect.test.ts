@@ -9,7 +9,7 @@ import type { FaultInjector } from '../../bridge/index.js';
 import { FakeBoard, moveFakeBoard } from '../helpers/fake-board.js';
 import { fakeBench, settled as settledBench } from '../helpers/fake-bench.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 const PATH = '/dev/fake-gb-01';
 const SN = 'GB-0001';

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type BridgeOptions } from '../../bridge/index.js';
 import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
+import { openApp } from '../helpers/fake-bench.js';
 
 const PATH = '/dev/fake-gb-01';
 const SN = 'GB-0001';
@@ -22,10 +23,7 @@ describe('store: CSV, runs, retention', () => {
 
   async function start(board: FakeBoard, clock: ManualClock, extra: Partial<BridgeOptions> = {}): Promise<FastifyInstance> {
     app = buildApp({ ports: [{ path: PATH }], binding: fakeBoardBinding([board]), dbPath: ':memory:', clock, cells: [{ id: 'cell-7', deviceId: SN }], ...extra });
-    const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await app.ready();
-    await opened;
-    await until(() => app!.devices.queued(SN) === 0, 'STATUS answered');
+    await openApp(app, SN);
     return app;
   }
 

@@ -22,20 +22,30 @@ export interface FakeBenchOptions {
   seed?: number;
 }
 
+/**
+ * Makes a built app ready and waits until the board `serialNumber` is open and the bridge's STATUS to it
+ * is answered: the bring-up every bridge test starts from. Closes the app if that fails.
+ */
+export async function openApp(app: FastifyInstance, serialNumber: string, maxTurns?: number): Promise<FastifyInstance> {
+  try {
+    const opened = waitForEvent(app.devices, 'device', (d: { id: string; state: string }) => d.id === serialNumber && d.state === 'open');
+    await app.ready();
+    await opened;
+    await until(() => app.devices.queued(serialNumber) === 0, 'STATUS answered', maxTurns);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}
+
 /** Builds the app, waits for the board to be open and its link commands settled. */
 export async function fakeBench(board: FakeBoard, opts: FakeBenchOptions = {}): Promise<{ clock: ManualClock; faults: FaultInjector; app: FastifyInstance }> {
   const clock = opts.clock ?? new ManualClock();
   const faults = new FaultInjector(fakeBoardBinding([board], opts.emptyPaths ?? []), { clock, seed: opts.seed ?? 42 });
   const app = buildApp({ ports: (opts.ports ?? [board.path]).map((path) => ({ path })), binding: faults.binding, dbPath: opts.dbPath ?? ':memory:', clock });
-  try {
-    const opened = waitForEvent(app.devices, 'device', (d: { state: string }) => d.state === 'open');
-    await app.ready();
-    await opened;
-    await settled(app, board.serialNumber);
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
+  await openApp(app, board.serialNumber);
+  await settled(app, board.serialNumber);
   return { clock, faults, app };
 }
 
