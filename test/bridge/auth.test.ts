@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, hashToken, startBridge, type AuthOptions } from '../../bridge/index.js';
 import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until, waitForEvent } from '../helpers/wait.js';
 import { openApp } from '../helpers/fake-bench.js';
 
 const PATH = '/dev/fake-gb-01';

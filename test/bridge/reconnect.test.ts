@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import type { FaultInjector } from '../../bridge/index.js';
 import { FakeBoard, moveFakeBoard } from '../helpers/fake-board.js';
 import { fakeBench, settled as settledBench } from '../helpers/fake-bench.js';
-import { ManualClock } from '../helpers/manual-clock.js';
 import { until } from '../helpers/wait.js';
 
 const PATH = '/dev/fake-gb-01';
