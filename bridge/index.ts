@@ -23,7 +23,7 @@ export type {
 export type { Binding } from './devices/binding.js';
 export { FaultInjector, type FaultPlan, type PathFaults, type FaultStats, type FaultInjectorOptions } from './devices/fault-binding.js';
 export type { SequenceGap } from './store/sqlite-store.js';
-export type { DiscoveryOptions } from './devices/device-manager.js';
+export type { DiscoveryOptions } from './devices/port-discovery.js';
 export { AlarmEngine, SAFETY_O2_KPA, ALARM_KINDS, type CellAlarmConfig } from './alarms/alarm-engine.js';
 export { Notifier, type NotificationOptions } from './alarms/notifier.js';
 export { RigIoBoard, type RigIoOptions } from './rig-io/rig-io-board.js';

@@ -22,8 +22,6 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { readdirSync, realpathSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Binding } from './binding.js';
 import type { Command } from '../../firmware/protocol/index.js';
 import type { Clock } from '../clock.js';
@@ -35,21 +33,13 @@ import { GapFiller } from './gap-filler.js';
 import { decidePowerUp } from './power-up.js';
 import { readingFlags } from './reading-plausibility.js';
 import { RejectLog, type LogLevel } from './reject-log.js';
+import { auditCommands } from './command-audit.js';
+import { PortDiscovery, canonical, type DiscoveryOptions } from './port-discovery.js';
 
 export interface PortConfig {
   path: string;
   /** Default 115200. */
   baudRate?: number;
-}
-
-/** Finding serial paths besides the configured ones, and finding them again as boards come and go. */
-export interface DiscoveryOptions {
-  /** Path patterns with `*` and `?` in the last part, e.g. `/dev/ttyUSB*`, `/dev/ttyACM*`, `/tmp/run/GB-*`. */
-  globs?: string[];
-  /** Also ask the binding's `list()` (udev on Linux); a failing list (no udevadm) is logged, not fatal. Default false. */
-  list?: boolean;
-  /** How often to look again, ms of the clock. Default 2000. */
-  rescanMs?: number;
 }
 
 export interface DeviceManagerOptions {
@@ -124,29 +114,6 @@ const MAX_HELD_READINGS = 1024;
 /** Device views (with their counters) go to clients at most this often per device, besides state changes. */
 const DEVICE_VIEW_INTERVAL_MS = 1000;
 
-/** The paths a pattern with `*` and `?` in its last part matches now (none when its folder is missing). */
-export function expandGlob(pattern: string): string[] {
-  const dir = dirname(pattern);
-  const base = basename(pattern);
-  if (/[*?]/.test(dir)) throw new RangeError(`only the last part of a discovery pattern may hold * or ?: "${pattern}"`);
-  if (!/[*?]/.test(base)) return [pattern];
-  const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  try {
-    return readdirSync(dir).filter((name) => re.test(name)).map((name) => join(dir, name));
-  } catch {
-    return [];
-  }
-}
-
-/** One name per device file: a symlink and its target are the same port. */
-function canonical(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
 function zeroCounters(): LinkCounters {
   return { frames: 0, stored: 0, rejected: 0, boardErrors: 0, flagged: 0 };
 }
@@ -170,6 +137,9 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.opts = options;
     this.nextId = options.store.commands.lastId() + 1;
     this.rejectLog = new RejectLog({ clock: options.clock, log: (level, context, message) => this.emit('log', level, context, message) });
+    this.discovery = new PortDiscovery(options.discovery ?? {}, options.binding, (message) =>
+      this.emit('rejected', '(list)', 'E_LIST', `cannot list serial ports (${message}); globs still work`),
+    );
   }
 
   /** Opens every configured port. A port that fails to open is reported and retried with backoff. */
@@ -181,23 +151,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
 
   private stopped = false;
   private rescanTimer: ReturnType<Clock['setTimeout']> | undefined;
-  private listFailed = false;
+  private readonly discovery: PortDiscovery;
 
   /** The paths the discovery finds now: glob matches and, if asked, the binding's list. */
-  async discover(): Promise<string[]> {
-    const d = this.opts.discovery ?? {};
-    const found = new Set<string>();
-    for (const g of d.globs ?? []) for (const p of expandGlob(g)) found.add(p);
-    if (d.list) {
-      try {
-        for (const info of await this.opts.binding.list()) found.add(info.path);
-        this.listFailed = false;
-      } catch (err) {
-        if (!this.listFailed) this.emit('rejected', '(list)', 'E_LIST', `cannot list serial ports (${(err as Error).message}); globs still work`);
-        this.listFailed = true;
-      }
-    }
-    return [...found].sort();
+  discover(): Promise<string[]> {
+    return this.discovery.discover();
   }
 
   /** Looks for new paths now, opens them, and schedules the next look. */
@@ -213,7 +171,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.opts.store.events.add({ atMs: this.opts.clock.now(), path, kind: 'link.discovered', detail: {} });
       await this.openPort({ path });
     }
-    if (!this.stopped) this.rescanTimer = this.opts.clock.setTimeout(() => void this.rescan(), this.opts.discovery?.rescanMs ?? 2000);
+    if (!this.stopped) this.rescanTimer = this.opts.clock.setTimeout(() => void this.rescan(), this.discovery.rescanMs);
   }
 
   /** The device a connection carries now, if it has identified itself. */
@@ -294,16 +252,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       this.count(conn, 'boardErrors');
     });
     conn.on('answer', () => this.count(conn, 'frames'));
-    conn.on('commandSent', (id, command, atMs, retryOf, actor) => {
-      // HELLO, STATUS and REPLAY keep the link and the store whole; they are not an operator's commands,
-      // and their outcomes are written as link and readings events instead.
-      if (command.op === 'hello' || command.op === 'status' || command.op === 'replay') return;
-      const { op, ...args } = command;
-      store.commands.sent({ id, deviceId: conn.identity?.serialNumber ?? cfg.path, op, args, sentAtMs: atMs, retryOf, actor: actor ?? 'bridge' });
-    });
-    conn.on('commandFinished', (id, outcome, atMs, nakCode) => {
-      store.commands.finished(id, outcome, atMs, nakCode);
-    });
+    auditCommands(conn, store.commands);
     conn.on('openFailed', (message, retryInMs) => {
       store.events.add({ atMs: clock.now(), path: cfg.path, kind: 'link.open_failed', detail: { message, retryInMs: retryInMs ?? null } });
       this.emit('rejected', cfg.path, 'E_OPEN', `cannot open ${cfg.path}: ${message}`);

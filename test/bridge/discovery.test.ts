@@ -10,7 +10,7 @@ import { autoDetect } from '@serialport/bindings-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type Binding } from '../../bridge/index.js';
-import { expandGlob } from '../../bridge/devices/device-manager.js';
+import { expandGlob } from '../../bridge/devices/port-discovery.js';
 import { FakeBoard } from '../helpers/fake-board.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { attachBoardToPty, PtyPair } from '../helpers/pty-pair.js';
