@@ -1,8 +1,10 @@
 /**
- * All boards of a bench: one BoardConnection per configured serial path, devices keyed by the serial
- * number the board reports (a board that comes back on another path is the same device), readings stored
- * exactly once per (device, power-up, seq), sequence gaps replayed (GapFiller), counters per device (kept
- * in the store) and per path, and the events the realtime layer forwards to clients.
+ * All boards of a bench: one BoardConnection per configured serial path (and per port the discovery finds:
+ * port-discovery.ts), devices keyed by the serial number the board reports (a board that comes back on
+ * another path is the same device), the power-up of every handshake (power-up.ts), readings through the
+ * reading pipeline (reading-pipeline.ts) into the store exactly once per (device, power-up, seq), sequence
+ * gaps replayed (GapFiller), the command audit (command-audit.ts), counters per device (kept in the store)
+ * and per path, and the events the bridge's event hub numbers for its subscribers.
  *
  * Nothing lost, nothing spliced:
  * - At every handshake the bench decides the power-up (power-up.ts): the board's boot counter is evidence,
@@ -27,13 +29,14 @@ import type { Command } from '../../firmware/protocol/index.js';
 import type { Clock } from '../clock.js';
 import { BridgeError } from '../errors.js';
 import type { DeviceState, DeviceView, LinkCounters, ReadingView } from '../events.js';
-import type { ReadingRow, SqliteStore } from '../store/sqlite-store.js';
-import { BoardConnection, type CommandOutcome, type IdentityMessage, type ReadingMessage, type StatusMessage } from './board-connection.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { BoardConnection, type CommandOutcome, type IdentityMessage } from './board-connection.js';
 import { GapFiller } from './gap-filler.js';
 import { decidePowerUp } from './power-up.js';
-import { readingFlags } from './reading-plausibility.js';
 import { RejectLog, type LogLevel } from './reject-log.js';
 import { auditCommands } from './command-audit.js';
+import { MAX_HELD_READINGS, type Device } from './device-record.js';
+import { ReadingPipeline } from './reading-pipeline.js';
 import { PortDiscovery, canonical, type DiscoveryOptions } from './port-discovery.js';
 
 export interface PortConfig {
@@ -77,40 +80,6 @@ export interface DeviceManagerEvents {
   log: [level: LogLevel, context: Record<string, unknown>, message: string];
 }
 
-/** Why a live reading is held until STATUS answers. */
-type Doubt = { kind: 'jump'; fromSeq: number } | { kind: 'conflict'; stored: ReadingRow };
-
-interface Device {
-  id: string;
-  connection: BoardConnection;
-  /** The bench's power-up number its readings are filed under now (readings.boot). */
-  boot: number;
-  /** The boot counter the board sent in its last ID. */
-  boardBoot: number | null;
-  /** Board time to bridge time: measuredAtMs = boardMs + offsetMs, fixed at the handshake. */
-  offsetMs: number;
-  lastReading: ReadingView | null;
-  /** When the last 'device' event for this device went out; counters ride on it at most once a second. */
-  lastViewEmitMs: number;
-  counters: LinkCounters;
-  gaps: GapFiller;
-  /** The highest seq stored or queued in this power-up. */
-  maxSeq: number;
-  /** What a live seq is judged against: the last believed live reading, or the last STATUS (bridge time). */
-  ref: { seq: number; atMs: number } | undefined;
-  /** The last live reading, for the board's period. */
-  lastLive: { seq: number; boardMs: number } | undefined;
-  /** Board time between readings, learned from consecutive live readings. */
-  periodMs: number | undefined;
-  /** Set while a doubtful live reading waits for STATUS; live readings arriving meanwhile wait behind it. */
-  verifying: { held: Array<[ReadingMessage, number]>; cancelled: boolean } | undefined;
-  /** The cells the board measures: the configured ones and every one its readings named. */
-  cells: Set<string>;
-}
-
-/** Live readings that may wait for a STATUS at once; past that the newest are left to the replay. */
-const MAX_HELD_READINGS = 1024;
-
 /** Device views (with their counters) go to clients at most this often per device, besides state changes. */
 const DEVICE_VIEW_INTERVAL_MS = 1000;
 
@@ -118,10 +87,6 @@ function zeroCounters(): LinkCounters {
   return { frames: 0, stored: 0, rejected: 0, boardErrors: 0, flagged: 0 };
 }
 
-/** Same reading: a replayed or repeated RD is byte for byte the first, so its time and values are equal. */
-function sameAsStored(stored: ReadingRow, rd: ReadingMessage): boolean {
-  return stored.boardMs === rd.boardMs && stored.o2Kpa === rd.o2Kpa && stored.co2Kpa === rd.co2Kpa && stored.tempC === rd.tempC;
-}
 
 export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private readonly opts: DeviceManagerOptions;
@@ -137,6 +102,28 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.opts = options;
     this.nextId = options.store.commands.lastId() + 1;
     this.rejectLog = new RejectLog({ clock: options.clock, log: (level, context, message) => this.emit('log', level, context, message) });
+    this.pipeline = new ReadingPipeline({
+      store: options.store,
+      clock: options.clock,
+      ringSize: options.ringSize ?? 256,
+      cellOf: (deviceId, boardCell) => options.cellOf?.(deviceId, boardCell) ?? deviceId,
+      count: (conn, key) => this.count(conn, key),
+      uncount: (conn, key) => this.uncount(conn, key),
+      rejected: (path, code, detail) => {
+        this.emit('rejected', path, code, detail);
+        this.rejectLog.rejected(path, code, detail);
+      },
+      log: (level, context, message) => this.emit('log', level, context, message),
+      beginPowerUp: (...args) => this.beginPowerUp(...args),
+      live: (dev, reading, receivedAtMs) => {
+        this.emit('reading', reading);
+        if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
+          dev.lastViewEmitMs = receivedAtMs;
+          options.store.devices.saveCounters(dev.id, dev.counters);
+          this.emit('device', this.view(dev));
+        }
+      },
+    });
     this.discovery = new PortDiscovery(options.discovery ?? {}, options.binding, (message) =>
       this.emit('rejected', '(list)', 'E_LIST', `cannot list serial ports (${message}); globs still work`),
     );
@@ -152,6 +139,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private stopped = false;
   private rescanTimer: ReturnType<Clock['setTimeout']> | undefined;
   private readonly discovery: PortDiscovery;
+  private readonly pipeline: ReadingPipeline;
 
   /** The paths the discovery finds now: glob matches and, if asked, the binding's list. */
   discover(): Promise<string[]> {
@@ -218,7 +206,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (state === 'silent' || state === 'lost') this.emit('log', 'warn', { path: cfg.path, deviceId: dev?.id ?? null, state }, `board on ${cfg.path} is "${state}": ${reason}`);
       if (state !== 'open' && dev) {
         dev.gaps.pause();
-        this.cancelVerification(dev);
+        this.pipeline.cancel(dev);
       }
       if (dev) {
         store.devices.saveCounters(dev.id, dev.counters);
@@ -232,14 +220,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       const dev = this.deviceOf(conn);
       if (!dev) return;
       if (replayed) {
-        this.emit('replayed', this.storeReading(dev, conn, rd, receivedAtMs));
+        this.emit('replayed', this.pipeline.store(dev, conn, rd, receivedAtMs));
         return;
       }
       if (dev.verifying) {
         if (dev.verifying.held.length < MAX_HELD_READINGS) dev.verifying.held.push([rd, receivedAtMs]);
         return; // past the bound: not stored now, and so asked for by the replay of the gap it leaves
       }
-      this.onLiveReading(dev, conn, rd, receivedAtMs);
+      this.pipeline.onLive(dev, conn, rd, receivedAtMs);
     });
     conn.on('unsolicited', () => this.count(conn, 'frames'));
     conn.on('rejected', (code, detail) => {
@@ -297,7 +285,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     if (existing && existing.connection !== conn) {
       store.events.add({ atMs, deviceId: id, path: conn.path, kind: 'device.moved', detail: { from: existing.connection.path, to: conn.path } });
     }
-    if (existing) this.cancelVerification(existing);
+    if (existing) this.pipeline.cancel(existing);
     const dev: Device = existing ?? {
       id,
       connection: conn,
@@ -342,157 +330,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     if (powerUp > 1) this.emit('log', 'info', { deviceId, powerUp, boardBoot }, `${deviceId}: power-up ${powerUp}: ${reason}`);
   }
 
-  /** A live reading, in order: believed, or held while STATUS settles a doubt about it. */
-  private onLiveReading(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number): void {
-    const doubt = this.doubt(dev, rd, receivedAtMs);
-    if (!doubt) {
-      this.acceptLive(dev, conn, rd, receivedAtMs);
-      return;
-    }
-    const verifying = { held: [] as Array<[ReadingMessage, number]>, cancelled: false };
-    dev.verifying = verifying;
-    const settle = (status: StatusMessage | 'unsupported' | undefined): void => {
-      if (verifying.cancelled) return;
-      dev.verifying = undefined;
-      if (status === 'unsupported') {
-        // A board before STATUS (NAK E_UNKNOWN) cannot be asked: its stream is taken as it comes, as before.
-        if (doubt.kind === 'jump') this.acceptLive(dev, conn, rd, receivedAtMs);
-        else this.settleDoubt(dev, conn, rd, receivedAtMs, doubt, undefined);
-      } else this.settleDoubt(dev, conn, rd, receivedAtMs, doubt, status);
-      // The readings that waited, in order; one of them may start another wait, which takes the rest.
-      const held = verifying.held;
-      for (let i = 0; i < held.length; i++) {
-        const [r, at] = held[i]!;
-        const waiting = dev.verifying as Device['verifying']; // another doubt may have started a wait
-        if (waiting) {
-          waiting.held.push(...held.slice(i));
-          break;
-        }
-        this.onLiveReading(dev, conn, r, at);
-      }
-    };
-    void conn.send({ op: 'status' }).then(
-      (out) => settle(out.outcome === 'status' ? out.status : out.outcome === 'nak' && out.code === 'E_UNKNOWN' ? 'unsupported' : undefined),
-      () => settle(undefined),
-    );
-  }
 
-  /** Whether a live reading must be checked with STATUS before it is believed, and why. */
-  private doubt(dev: Device, rd: ReadingMessage, receivedAtMs: number): Doubt | undefined {
-    if (rd.seq <= dev.maxSeq) {
-      const stored = this.opts.store.readings.get(dev.id, dev.boot, rd.seq);
-      return stored && !sameAsStored(stored, rd) ? { kind: 'conflict', stored } : undefined;
-    }
-    const ref = dev.ref ?? { seq: dev.maxSeq, atMs: undefined };
-    const jump = rd.seq - ref.seq;
-    if (jump <= 1) return undefined;
-    let plausible: number;
-    if (dev.periodMs !== undefined && ref.atMs !== undefined) {
-      // Readings the board can have taken since the reference, with room for a slow link and a fast clock.
-      plausible = Math.ceil((1.5 * (receivedAtMs - ref.atMs + dev.periodMs)) / dev.periodMs) + 1;
-    } else {
-      plausible = ref.atMs !== undefined ? (this.opts.ringSize ?? 256) : 1;
-    }
-    return jump > plausible ? { kind: 'jump', fromSeq: ref.seq } : undefined;
-  }
 
-  private settleDoubt(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number, doubt: Doubt, status: StatusMessage | undefined): void {
-    const { store, clock } = this.opts;
-    const atMs = clock.now();
-    if (doubt.kind === 'jump') {
-      if (status && status.seq >= rd.seq && (dev.boardBoot === null || status.boot === dev.boardBoot)) {
-        dev.ref = { seq: status.seq, atMs };
-        this.acceptLive(dev, conn, rd, receivedAtMs);
-        return;
-      }
-      const why = status ? `STATUS says the board's last seq is ${status.seq}` : 'STATUS got no answer';
-      const detail = `reading seq=${rd.seq} is beyond what the board can have taken since seq ${doubt.fromSeq}, and ${why}; not stored`;
-      store.events.add({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.implausible_seq', detail: { boot: dev.boot, seq: rd.seq, fromSeq: doubt.fromSeq, statusSeq: status?.seq ?? null } });
-      // A decoded frame that turned out not to be a reading of this board: moved from frames to rejected.
-      this.uncount(conn, 'frames');
-      this.count(conn, 'rejected');
-      this.emit('rejected', conn.path, 'E_SEQ', detail);
-      this.rejectLog.rejected(conn.path, 'E_SEQ', detail);
-      return;
-    }
-    const stored = doubt.stored;
-    const restarted =
-      status !== undefined &&
-      (status.seq < dev.maxSeq || status.upMs < stored.boardMs || (dev.boardBoot !== null && status.boot !== dev.boardBoot));
-    const received = { seq: rd.seq, boardMs: rd.boardMs, o2Kpa: rd.o2Kpa, co2Kpa: rd.co2Kpa, tempC: rd.tempC, receivedAtMs };
-    if (restarted) {
-      const old = dev.boot;
-      const powerUp = store.devices.maxPowerUp(dev.id) + 1;
-      const reason = `reading seq=${rd.seq} differs from the one stored under power-up ${old}, and STATUS (seq ${status.seq}, up ${status.upMs} ms) shows the board restarted`;
-      store.readings.addConflict({ deviceId: dev.id, boot: old, seq: rd.seq, atMs, stored, received, resolution: `filed under the new power-up ${powerUp}` });
-      this.beginPowerUp(dev.id, conn.path, powerUp, status.boot ?? dev.boardBoot, atMs - status.upMs, atMs, reason);
-      store.db.prepare('UPDATE devices SET boot = ? WHERE id = ?').run(powerUp, dev.id);
-      dev.boot = powerUp;
-      dev.boardBoot = status.boot;
-      dev.offsetMs = atMs - status.upMs;
-      dev.maxSeq = 0;
-      dev.ref = { seq: status.seq, atMs };
-      dev.lastLive = undefined;
-      dev.gaps.begin(powerUp);
-      dev.gaps.kick();
-      this.emit('log', 'warn', { deviceId: dev.id, powerUp, seq: rd.seq }, `${dev.id}: ${reason}; its readings go on under power-up ${powerUp}`);
-      this.acceptLive(dev, conn, rd, receivedAtMs);
-      return;
-    }
-    const resolution = status
-      ? `STATUS (seq ${status.seq}, up ${status.upMs} ms) shows the same power-up: the stored reading is kept, the received one is not stored`
-      : 'STATUS got no answer: the stored reading is kept, the received one is not stored';
-    store.readings.addConflict({ deviceId: dev.id, boot: dev.boot, seq: rd.seq, atMs, stored, received, resolution });
-    store.events.add({ atMs, deviceId: dev.id, path: conn.path, kind: 'reading.conflict', detail: { boot: dev.boot, seq: rd.seq, resolution } });
-    this.emit('log', 'warn', { deviceId: dev.id, seq: rd.seq }, `${dev.id}: reading seq=${rd.seq} conflicts with the stored one; ${resolution}`);
-  }
 
-  /** A believed live reading: stored, the gap filler told, clients told. */
-  private acceptLive(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number): void {
-    const reading = this.storeReading(dev, conn, rd, receivedAtMs);
-    if (dev.lastLive && rd.seq === dev.lastLive.seq + 1 && rd.boardMs > dev.lastLive.boardMs) {
-      const periodMs = rd.boardMs - dev.lastLive.boardMs;
-      if (dev.periodMs === undefined || Math.abs(periodMs - dev.periodMs) > dev.periodMs / 10) {
-        dev.periodMs = periodMs;
-        conn.expectFramesEveryMs(periodMs);
-      }
-    }
-    dev.lastLive = { seq: rd.seq, boardMs: rd.boardMs };
-    dev.ref = { seq: rd.seq, atMs: receivedAtMs };
-    dev.gaps.onLiveReading(rd.seq);
-    dev.lastReading = reading;
-    this.emit('reading', reading);
-    if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
-      dev.lastViewEmitMs = receivedAtMs;
-      this.opts.store.devices.saveCounters(dev.id, dev.counters);
-      this.emit('device', this.view(dev));
-    }
-  }
 
-  /** Queues a reading for the store, flagged as the plausibility checks say; returns its view. */
-  private storeReading(dev: Device, conn: BoardConnection, rd: ReadingMessage, receivedAtMs: number): ReadingView {
-    const measuredAtMs = rd.boardMs + dev.offsetMs;
-    const values = { o2Kpa: rd.o2Kpa, co2Kpa: rd.co2Kpa, tempC: rd.tempC };
-    const flags = readingFlags({ ...values, measuredAtMs }, receivedAtMs);
-    const boardCell = rd.cell ?? null;
-    const cellId = this.opts.cellOf?.(dev.id, boardCell) ?? dev.id;
-    dev.cells.add(cellId);
-    const reading: ReadingView = { deviceId: dev.id, seq: rd.seq, boardMs: rd.boardMs, measuredAtMs, receivedAtMs, ...values, flags, cellId, boardCell };
-    this.opts.store.readings.queue({ ...reading, boot: dev.boot }, (outcome) => {
-      if (outcome !== 'new') return;
-      this.count(conn, 'stored');
-      if (flags.length > 0) this.count(conn, 'flagged');
-    });
-    if (rd.seq > dev.maxSeq) dev.maxSeq = rd.seq;
-    return reading;
-  }
 
-  /** A STATUS that would settle a doubt will not come (the link went): the held readings are left to the replay. */
-  private cancelVerification(dev: Device): void {
-    if (!dev.verifying) return;
-    dev.verifying.cancelled = true;
-    dev.verifying = undefined;
-  }
 
   /** Once open: what did the board take while nobody listened? */
   private askStatus(conn: BoardConnection, dev: Device): void {
