@@ -7,16 +7,13 @@
 
 import type { Clock } from '../clock.js';
 import type { LinkCounters, ReadingView } from '../events.js';
-import type { ReadingRow, SqliteStore } from '../store/sqlite-store.js';
+import { sameReading } from '../store/reading-store.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
 import type { BoardConnection, ReadingMessage, StatusMessage } from './board-connection.js';
 import type { Device, Doubt } from './device-record.js';
 import { readingFlags } from './reading-plausibility.js';
 import type { LogLevel } from './reject-log.js';
 
-/** Same reading: a replayed or repeated RD is byte for byte the first, so its time and values are equal. */
-function sameAsStored(stored: ReadingRow, rd: ReadingMessage): boolean {
-  return stored.boardMs === rd.boardMs && stored.o2Kpa === rd.o2Kpa && stored.co2Kpa === rd.co2Kpa && stored.tempC === rd.tempC;
-}
 
 /** What the pipeline needs of the device manager it runs in. */
 export interface PipelineHost {
@@ -77,7 +74,7 @@ export class ReadingPipeline {
   doubt(dev: Device, rd: ReadingMessage, receivedAtMs: number): Doubt | undefined {
     if (rd.seq <= dev.maxSeq) {
       const stored = this.host.store.readings.get(dev.id, dev.boot, rd.seq);
-      return stored && !sameAsStored(stored, rd) ? { kind: 'conflict', stored } : undefined;
+      return stored && !sameReading(stored, rd) ? { kind: 'conflict', stored } : undefined;
     }
     const ref = dev.ref ?? { seq: dev.maxSeq, atMs: undefined };
     const jump = rd.seq - ref.seq;

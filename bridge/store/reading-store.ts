@@ -13,7 +13,7 @@ function flagsColumn(flags: readonly ReadingFlag[] | undefined): string | null {
 }
 
 /** Same reading: the board's time and every value equal (a replayed RD is byte for byte the live one). */
-function sameReading(a: { boardMs: number; o2Kpa: number | null; co2Kpa: number | null; tempC: number | null }, b: typeof a): boolean {
+export function sameReading(a: { boardMs: number; o2Kpa: number | null; co2Kpa: number | null; tempC: number | null }, b: typeof a): boolean {
   return a.boardMs === b.boardMs && a.o2Kpa === b.o2Kpa && a.co2Kpa === b.co2Kpa && a.tempC === b.tempC;
 }
 
