@@ -41,7 +41,7 @@ export class ReadingStore {
   constructor(private readonly db: Database.Database) {
     this.insertReadingStmt = this.db.prepare(
       `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c, flags, cell_id, board_cell)
-       VALUES (@deviceId, @boot, @seq, @boardMs, @measuredAtMs, @receivedAtMs, @o2Kpa, @co2Kpa, @tempC, @flagsText, @cellId, @boardCell)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.storedReadingStmt = this.db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE device_id = ? AND boot = ? AND seq = ?`);
     this.insertBatch = this.db.transaction((batch: Array<[ReadingRow, unknown]>) => batch.map(([row]) => this.writeReading(row)));
@@ -67,8 +67,12 @@ export class ReadingStore {
    * recorded with both rows, never dropped in silence. The stored row stays as it was.
    */
   private writeReading(row: ReadingRow): InsertOutcome {
-    const { flags, ...rest } = row;
-    if (this.insertReadingStmt.run({ ...rest, flagsText: flagsColumn(flags), boardCell: row.boardCell ?? null }).changes === 1) return 'new';
+    // Positional parameters: no object is built per reading on the ingest path.
+    const inserted = this.insertReadingStmt.run(
+      row.deviceId, row.boot, row.seq, row.boardMs, row.measuredAtMs, row.receivedAtMs,
+      row.o2Kpa, row.co2Kpa, row.tempC, flagsColumn(row.flags), row.cellId, row.boardCell ?? null,
+    );
+    if (inserted.changes === 1) return 'new';
     const stored = this.storedReadingStmt.get(row.deviceId, row.boot, row.seq) as RawReadingRow | undefined;
     if (!stored || sameReading(stored, row)) return 'duplicate';
     this.addConflict({
