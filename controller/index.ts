@@ -1,5 +1,3 @@
-/**
- * The DCA controller: reference RQ-DCA and pallet control speaking only the bridge API (issue to come).
- * Nothing is here yet; DESIGN.md shows where it will live.
- */
-export {};
+/** The DCA controller: the reference RQ-DCA and pallet supervision, speaking only the bridge client contract. */
+export * from './contract.js';
+export { createDcaController, type DcaControllerOptions } from './dca-controller.js';

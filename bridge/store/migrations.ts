@@ -187,6 +187,31 @@ ALTER TABLE readings ADD COLUMN cell_id TEXT;
 ALTER TABLE readings ADD COLUMN board_cell INTEGER;
 CREATE INDEX readings_by_cell ON readings (cell_id, measured_at_ms);
 `,
+  // v8 (issue 11): what the DCA controller needs from the bench. A reading keeps the pressure its O2 module
+  // measured (RD's `p`, Pa absolute; NULL when the board sends none). A cell keeps its site records (leak
+  // tests, loadings, partial unloadings: kind + JSON body, newest wins per kind, history kept), and the
+  // controller of a cell persists its state through the bridge so that a restarted controller resumes.
+  `
+ALTER TABLE readings ADD COLUMN pressure_pa REAL;
+CREATE TABLE cell_records (
+  id             INTEGER PRIMARY KEY,
+  cell_id        TEXT NOT NULL,
+  kind           TEXT NOT NULL,               -- leak_test | loading | unloading
+  body           TEXT NOT NULL,               -- JSON
+  at_ms          INTEGER NOT NULL,            -- when it happened (bridge time)
+  entered_by     TEXT NOT NULL,
+  entered_at_ms  INTEGER NOT NULL
+);
+CREATE INDEX cell_records_by_cell ON cell_records (cell_id, kind, id);
+CREATE TABLE controller_states (
+  cell_id        TEXT PRIMARY KEY,
+  controller     TEXT NOT NULL,               -- the controller's name
+  state          TEXT NOT NULL,               -- its state for this cell (ULO hold, DCA search ...)
+  body           TEXT NOT NULL,               -- JSON: status, memory, alarms
+  updated_at_ms  INTEGER NOT NULL,
+  updated_by     TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
