@@ -6,7 +6,7 @@
 import type { ActuatorName } from '../firmware/protocol/board-facts.js';
 
 /** The protocol's facts the dashboard draws its controls from (firmware/protocol/board-facts.ts). */
-export { ACTUATOR_LABELS, actuatorsOf, type ActuatorName } from '../firmware/protocol/board-facts.js';
+export { ACTUATOR_LABELS, actuatorsOf, RD_DECIMALS, type ActuatorName } from '../firmware/protocol/board-facts.js';
 
 /**
  * Where a board's connection stands. `lost` is a board that was open and whose link went away; `silent`

@@ -49,6 +49,15 @@ export const DEBIAN_PACKAGES = [
     why: 'serial ports for pymodbus (with python3-serial)',
     present: () => existsSync(`${DEBIAN_PYTHON3_LIB}/serial_asyncio/__init__.py`) && existsSync(`${DEBIAN_PYTHON3_LIB}/serial/__init__.py`),
   },
+  // The example customer controller in Python (controller/python/) speaks only the bridge's API: socket.io
+  // events with python-socketio's Client and REST with requests (test/controller/python-controller.test.ts
+  // runs it). Without python3-websocket, engine.io's client uses HTTP long-polling, through requests too.
+  {
+    pkg: 'python3-socketio',
+    why: 'socket.io client for the example Python controller (controller/python/)',
+    present: () => existsSync(`${DEBIAN_PYTHON3_LIB}/socketio/client.py`) && existsSync(`${DEBIAN_PYTHON3_LIB}/engineio/client.py`),
+  },
+  { pkg: 'python3-requests', why: 'REST calls of the example Python controller', present: () => existsSync(`${DEBIAN_PYTHON3_LIB}/requests/__init__.py`) },
 ];
 
 /** @param {string} name */
