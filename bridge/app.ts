@@ -26,6 +26,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { storeRoutes } from './routes/store-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { cellRoutes } from './routes/cell-routes.js';
+import { controllerRoutes } from './routes/controller-routes.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { EventHub } from './event-hub.js';
 
@@ -263,6 +264,7 @@ export function buildApp(options: BridgeOptions = {}): FastifyInstance {
   app.register(storeRoutes, { prefix: '/api' });
   app.register(historyRoutes, { prefix: '/api' });
   app.register(cellRoutes, { prefix: '/api' });
+  app.register(controllerRoutes, { prefix: '/api' });
   app.register(alarmRoutes, { prefix: '/api' });
   app.register(rigIoPlugin, { config: options.rigIo, binding });
   app.register(docsRoutes, { prefix: '/api' });

@@ -11,13 +11,14 @@
  */
 
 import { EventEmitter } from 'node:events';
-import type { AlarmChange, AlarmView, DeviceView, ReadingView } from './events.js';
+import type { AlarmChange, AlarmView, CellChange, DeviceView, ReadingView } from './events.js';
 
 /** One event on the hub, with its sequence number (1, 2, ... per bridge run). */
 export type BridgeEvent =
   | { kind: 'reading'; seq: number; reading: ReadingView }
   | { kind: 'device'; seq: number; device: DeviceView }
-  | { kind: 'alarm'; seq: number; alarm: AlarmView; change: AlarmChange };
+  | { kind: 'alarm'; seq: number; alarm: AlarmView; change: AlarmChange }
+  | { kind: 'cell'; seq: number; change: CellChange };
 
 /** An event before the hub has numbered it. */
 export type UnnumberedEvent = BridgeEvent extends infer E ? (E extends { seq: number } ? Omit<E, 'seq'> : never) : never;

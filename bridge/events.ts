@@ -98,7 +98,9 @@ export type AlarmKind =
   | 'calibration_due'
   | 'cal_gas_low'
   | 'calibration_drift'
-  | 'door_open_low_o2';
+  | 'door_open_low_o2'
+  /** Raised and cleared by a DCA controller through its record (`PUT /api/cells/:id/controller`); `code` says which. */
+  | 'controller';
 
 export type AlarmSeverity = 'warning' | 'critical' | 'safety';
 
@@ -107,6 +109,8 @@ export interface AlarmView {
   cellId: string;
   deviceId: string | null;
   kind: AlarmKind;
+  /** A controller alarm's code (e.g. `dca_refused_leak`); null for the bridge's own kinds. */
+  code?: string | null;
   severity: AlarmSeverity;
   state: 'active' | 'cleared';
   raisedAtMs: number;
@@ -168,6 +172,14 @@ export interface ServerToClientEvents {
   device: (device: DeviceView, seq: number) => void;
   /** An alarm raised, cleared or acknowledged. */
   alarm: (alarm: AlarmView, change: AlarmChange, seq: number) => void;
+  /** A cell's facts changed (door, calibration, leak test, loading, unloading, its controller record). */
+  cell: (change: CellChange, seq: number) => void;
+}
+
+/** Something that may change a cell's status (`GET /api/cells/:id/status`, `GET /api/cells/:id/controller`). */
+export interface CellChange {
+  cellId: string;
+  change: 'door' | 'calibration' | 'leak_test' | 'loading' | 'unloading' | 'controller';
 }
 
 /** Events clients may send. */

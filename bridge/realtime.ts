@@ -153,7 +153,8 @@ export const realtime = fp(
     app.events.subscribe((e) => {
       if (e.kind === 'reading') io.to(rooms(e.reading.deviceId, [e.reading.cellId])).emit('reading', e.reading, e.seq);
       else if (e.kind === 'device') io.to(rooms(e.device.id, e.device.cellIds ?? [e.device.cellId])).emit('device', e.device, e.seq);
-      else io.to(['all', `cell:${e.alarm.cellId}`, ...(e.alarm.deviceId ? [`device:${e.alarm.deviceId}`] : [])]).emit('alarm', e.alarm, e.change, e.seq);
+      else if (e.kind === 'alarm') io.to(['all', `cell:${e.alarm.cellId}`, ...(e.alarm.deviceId ? [`device:${e.alarm.deviceId}`] : [])]).emit('alarm', e.alarm, e.change, e.seq);
+      else io.to(['all', `cell:${e.change.cellId}`]).emit('cell', e.change, e.seq);
     });
 
     app.addHook('preClose', async () => {

@@ -15,9 +15,9 @@
  * at a scaled plant speed and in lockstep.
  */
 
-import type { AlarmView, DeviceView, ReadingView } from '../bridge/events.js';
+import type { AlarmView, CellChange, DeviceView, ReadingView } from '../bridge/events.js';
 
-export type { AlarmView, DeviceView, ReadingView };
+export type { AlarmView, CellChange, DeviceView, ReadingView };
 
 /** Where a cell is measured and driven: a board, and the board's cell number on a sampling manifold. */
 export interface CellDeviceRef {
@@ -142,12 +142,6 @@ export interface CommandOutcome {
   /** The error code of a refused command (BRIDGE_ERR_...), null when ok. */
   code: string | null;
   message: string | null;
-}
-
-/** Something that happened that may change a cell's status (door, calibration, leak test, loading, unloading). */
-export interface CellChange {
-  cellId: string;
-  change: 'door' | 'calibration' | 'leak_test' | 'loading' | 'unloading' | 'controller';
 }
 
 export interface BridgeEvents {

@@ -102,7 +102,10 @@ class DcaController implements ControllerRuntime {
       this.client.on('reading', (r) => this.onReading(r)),
       this.client.on('device', (d) => this.onDevice(d)),
       this.client.on('alarm', (a) => this.onAlarm(a)),
-      this.client.on('cell', (c) => this.markStale(c.cellId)),
+      this.client.on('cell', (c) => {
+        // Its own record saved is no news about the cell.
+        if (c.change !== 'controller') this.markStale(c.cellId);
+      }),
     );
     this.running = true;
   }

@@ -64,7 +64,7 @@ export const DEFAULT_STALE_AFTER_MS = 300_000;
 export const SAFETY_O2_MAX_AGE_MS = 600_000;
 
 export const ALARM_KINDS: readonly AlarmKind[] = [
-  'o2_low', 'o2_high', 'co2_high', 'temp_low', 'temp_high', 'sensor_stale', 'calibration_due', 'cal_gas_low', 'calibration_drift', 'door_open_low_o2',
+  'o2_low', 'o2_high', 'co2_high', 'temp_low', 'temp_high', 'sensor_stale', 'calibration_due', 'cal_gas_low', 'calibration_drift', 'door_open_low_o2', 'controller',
 ];
 
 /** Thresholds of one cell; a threshold left out is not checked. Units in the names. */
@@ -106,6 +106,8 @@ interface CellState {
   o2UnknownWhy: string;
   lastValidMs: { o2: number | null; co2: number | null; temp: number | null };
   doorOpen: boolean;
+  /** When the door state was last reported, null when never. */
+  doorAtMs: number | null;
   calibrationDueAtMs: number | null;
   calGasBar: number | null;
 }
@@ -121,9 +123,16 @@ const SEVERITY: Record<AlarmKind, AlarmSeverity> = {
   cal_gas_low: 'warning',
   calibration_drift: 'warning',
   door_open_low_o2: 'safety',
+  // A controller's alarm carries its own severity (warning or critical, never safety).
+  controller: 'warning',
 };
 
 const SAFETY: AlarmKind = 'door_open_low_o2';
+
+/** An active alarm's key: one per cell and kind, and per code for a controller's. */
+function activeKey(a: Pick<AlarmView, 'cellId' | 'kind' | 'code'>): string {
+  return a.kind === 'controller' ? `${a.cellId}/controller:${a.code ?? ''}` : `${a.cellId}/${a.kind}`;
+}
 const LIMIT_TEXT = `limit ${SAFETY_O2_KPA.toFixed(2)} kPa = 19.5 %`;
 
 export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
@@ -149,8 +158,9 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     this.config = config;
     // A restarted bridge goes on where it stopped: active alarms and door states come from the store, so
     // a safety alarm is never cleared by a restart (and its latch waits for a new plausible O2).
-    for (const a of store.alarms.list('active')) this.active.set(`${a.cellId}/${a.kind}`, a);
-    for (const d of store.events.doorStates()) this.cell(d.cellId).doorOpen = d.open;
+    for (const a of store.alarms.list('active')) this.active.set(activeKey(a), a);
+    for (const d of store.events.doorStates()) Object.assign(this.cell(d.cellId), { doorOpen: d.open, doorAtMs: d.atMs });
+    for (const c of store.cellRecords.latestOfKind('calibration')) this.cell(c.cellId).calibrationDueAtMs = (c.body as { dueAtMs: number }).dueAtMs;
   }
 
   /** The newest usable reading time seen: the engine's "now". */
@@ -162,7 +172,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     let c = this.cells.get(cellId);
     if (!c) {
       c = {
-        deviceId: null, o2Kpa: null, o2UnknownWhy: 'no reading yet', lastValidMs: { o2: null, co2: null, temp: null }, doorOpen: false,
+        deviceId: null, o2Kpa: null, o2UnknownWhy: 'no reading yet', lastValidMs: { o2: null, co2: null, temp: null }, doorOpen: false, doorAtMs: null,
         calibrationDueAtMs: null, calGasBar: null,
       };
       this.cells.set(cellId, c);
@@ -172,6 +182,39 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
 
   list(filter: { state?: 'active' | 'all'; cellId?: string } = {}): AlarmView[] {
     return this.store.alarms.list(filter.state ?? 'active', filter.cellId).map((a) => this.view(a));
+  }
+
+  /**
+   * The alarms a controller holds for a cell (its record's `alarms`): a code listed and not active is raised,
+   * an active controller alarm whose code is not listed is cleared. Returns the codes raised and cleared.
+   */
+  setControllerAlarms(cellId: string, alarms: ReadonlyArray<{ code: string; severity: 'warning' | 'critical'; message: string; value?: number | null; threshold?: number | null }>, atMs: number): { raised: string[]; cleared: string[] } {
+    const wanted = new Map(alarms.map((a) => [a.code, a]));
+    const raised: string[] = [];
+    const cleared: string[] = [];
+    const prefix = `${cellId}/controller:`;
+    for (const [key, alarm] of [...this.active]) {
+      if (!key.startsWith(prefix) || wanted.has(alarm.code ?? '')) continue;
+      this.active.delete(key);
+      this.store.alarms.clear(alarm.id, atMs);
+      cleared.push(alarm.code ?? '');
+      this.emit('alarm', { ...alarm, state: 'cleared', clearedAtMs: atMs }, 'cleared');
+    }
+    for (const a of wanted.values()) {
+      const key = `${prefix}${a.code}`;
+      if (this.active.has(key)) continue;
+      const deviceId = this.cell(cellId).deviceId;
+      const value = a.value ?? null;
+      const threshold = a.threshold ?? null;
+      const id = this.store.alarms.raise({ cellId, deviceId, kind: 'controller', code: a.code, severity: a.severity, atMs, value, threshold, message: a.message });
+      const alarm: AlarmView = {
+        id, cellId, deviceId, kind: 'controller', code: a.code, severity: a.severity, state: 'active', raisedAtMs: atMs, clearedAtMs: null, ackedAtMs: null, ackedBy: null, value, threshold, message: a.message,
+      };
+      this.active.set(key, alarm);
+      raised.push(a.code);
+      this.emit('alarm', alarm, 'raised');
+    }
+    return { raised, cleared };
   }
 
   /** A stored alarm as clients see it: a latched safety alarm whose condition is over says so. */
@@ -344,7 +387,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   /** The cell door opened or closed at `atMs` (bridge time, the same scale as reading times). */
   setDoor(cellId: string, open: boolean, atMs: number): void {
     this.benchMsValue = Math.max(this.benchMsValue, atMs);
-    this.cell(cellId).doorOpen = open;
+    Object.assign(this.cell(cellId), { doorOpen: open, doorAtMs: atMs });
     this.store.events.add({ atMs, kind: 'cell.door', detail: { cellId, open } });
     this.checkSafety(cellId, atMs);
   }
@@ -359,6 +402,12 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
 
   doorOpen(cellId: string): boolean {
     return this.cells.get(cellId)?.doorOpen ?? false;
+  }
+
+  /** The door as last reported, null when never (kept across restarts in the event log). */
+  door(cellId: string): { open: boolean; atMs: number } | null {
+    const c = this.cells.get(cellId);
+    return c && c.doorAtMs !== null ? { open: c.doorOpen, atMs: c.doorAtMs } : null;
   }
 
   /** Calibration recorded: due again at `dueAtMs`. Clears `calibration_due` and `calibration_drift`. */
@@ -410,7 +459,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     if (row.ackedAtMs !== null) return row;
     this.store.alarms.ack(id, by, atMs);
     const acked: AlarmView = { ...row, ackedAtMs: atMs, ackedBy: by };
-    const key = `${row.cellId}/${row.kind}`;
+    const key = activeKey(row);
     if (this.active.get(key)?.id === id) this.active.set(key, acked);
     this.emit('alarm', acked, 'acked');
     return acked;

@@ -18,6 +18,7 @@ export const alarmSchema = {
     cellId: { type: 'string' },
     deviceId: { type: ['string', 'null'] },
     kind: { type: 'string', enum: [...ALARM_KINDS] },
+    code: { type: ['string', 'null'], description: "a controller alarm's code (kind 'controller'); null otherwise" },
     severity: { type: 'string', enum: ['warning', 'critical', 'safety'] },
     state: { type: 'string', enum: ['active', 'cleared'] },
     raisedAtMs: { type: 'integer', description: 'reading time that raised it' },

@@ -46,7 +46,10 @@ export const rigIoPlugin = fp(
           const now = app.clock.now();
           app.store.events.add({ atMs: now, path: cfg.path, kind: 'rig.input', detail: { name, value } });
           const cellId = cfg.doors?.[name];
-          if (cellId) app.alarms.setDoor(cellId, value, now);
+          if (cellId) {
+            app.alarms.setDoor(cellId, value, now);
+            app.events.publish({ kind: 'cell', change: { cellId, change: 'door' } });
+          }
         });
         rig.on('lost', (reason) => app.store.events.add({ atMs: app.clock.now(), path: cfg.path, kind: 'rig.lost', detail: { reason } }));
       });

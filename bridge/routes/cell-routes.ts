@@ -13,8 +13,7 @@ import { cellParams, nullableNumber, security, time, writeErrors } from './route
 export function cellCheck(app: FastifyInstance): (cellId: string) => void {
   return (cellId) => {
     const known = app.cells.list(app.devices.list().map((d) => d.id).concat(app.store.devices.ids())).map((c) => c.id);
-    const seen = app.store.readings.cellDevices().map((c) => c.cellId);
-    if (!known.includes(cellId) && !seen.includes(cellId)) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no cell "${cellId}"`);
+    if (!known.includes(cellId) && !app.store.readings.hasCell(cellId)) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no cell "${cellId}"`);
   };
 }
 
@@ -36,6 +35,7 @@ export async function cellRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       cellOr404(req.params.cellId);
       app.alarms.setDoor(req.params.cellId, req.body.open, parseEventTime(req.body.at, 'at', app.clock.now()));
+      app.events.publish({ kind: 'cell', change: { cellId: req.params.cellId, change: 'door' } });
       return { cellId: req.params.cellId, open: req.body.open };
     },
   );
@@ -62,6 +62,11 @@ export async function cellRoutes(app: FastifyInstance): Promise<void> {
       const at = parseEventTime(req.body.calibratedAt, 'calibratedAt', app.clock.now());
       const dueAtMs = Math.round(at + req.body.intervalDays * 86_400_000);
       app.alarms.setCalibration(req.params.cellId, at, dueAtMs);
+      // Kept as the cell's record, so the due date outlives a restart (the alarm engine reloads it).
+      app.store.cellRecords.add({
+        cellId: req.params.cellId, kind: 'calibration', body: { calibratedAtMs: at, dueAtMs }, atMs: at, enteredBy: req.actor?.name ?? 'unknown', enteredAtMs: app.clock.now(),
+      });
+      app.events.publish({ kind: 'cell', change: { cellId: req.params.cellId, change: 'calibration' } });
       return { cellId: req.params.cellId, dueAtMs };
     },
   );

@@ -7,14 +7,14 @@ import type { NotificationRow } from './store-types.js';
 export class AlarmStore {
   constructor(private readonly db: Database.Database) {}
 
-  raise(a: { cellId: string; deviceId: string | null; kind: string; severity: string; atMs: number; value: number | null; threshold: number | null; message: string }): number {
+  raise(a: { cellId: string; deviceId: string | null; kind: string; code?: string | null; severity: string; atMs: number; value: number | null; threshold: number | null; message: string }): number {
     return Number(
       this.db
         .prepare(
-          `INSERT INTO alarms (cell_id, device_id, kind, severity, state, raised_at_ms, value, threshold, message)
-           VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+          `INSERT INTO alarms (cell_id, device_id, kind, code, severity, state, raised_at_ms, value, threshold, message)
+           VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
         )
-        .run(a.cellId, a.deviceId, a.kind, a.severity, a.atMs, a.value, a.threshold, a.message).lastInsertRowid,
+        .run(a.cellId, a.deviceId, a.kind, a.code ?? null, a.severity, a.atMs, a.value, a.threshold, a.message).lastInsertRowid,
     );
   }
 
@@ -26,7 +26,7 @@ export class AlarmStore {
     this.db.prepare('UPDATE alarms SET acked_at_ms = ?, acked_by = ? WHERE id = ?').run(atMs, by, id);
   }
 
-  private static readonly ALARM_COLUMNS = `id, cell_id AS cellId, device_id AS deviceId, kind, severity, state, raised_at_ms AS raisedAtMs,
+  private static readonly ALARM_COLUMNS = `id, cell_id AS cellId, device_id AS deviceId, kind, code, severity, state, raised_at_ms AS raisedAtMs,
     cleared_at_ms AS clearedAtMs, acked_at_ms AS ackedAtMs, acked_by AS ackedBy, value, threshold, message`;
 
   get(id: number): AlarmView | undefined {

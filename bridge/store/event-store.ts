@@ -30,17 +30,17 @@ export class EventStore {
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
   }
 
-  /** The last recorded door state of every cell. */
-  doorStates(): Array<{ cellId: string; open: boolean }> {
+  /** The last recorded door state of every cell, and when it was reported. */
+  doorStates(): Array<{ cellId: string; open: boolean; atMs: number }> {
     const rows = this.db
-      .prepare("SELECT detail FROM events WHERE kind = 'cell.door' ORDER BY id")
-      .all() as Array<{ detail: string }>;
-    const last = new Map<string, boolean>();
+      .prepare("SELECT at_ms AS atMs, detail FROM events WHERE kind = 'cell.door' ORDER BY id")
+      .all() as Array<{ atMs: number; detail: string }>;
+    const last = new Map<string, { open: boolean; atMs: number }>();
     for (const r of rows) {
       const d = JSON.parse(r.detail) as { cellId: string; open: boolean };
-      last.set(d.cellId, d.open);
+      last.set(d.cellId, { open: d.open, atMs: r.atMs });
     }
-    return [...last].map(([cellId, open]) => ({ cellId, open }));
+    return [...last].map(([cellId, d]) => ({ cellId, ...d }));
   }
 
   /** Deletes events before `beforeMs`; returns how many. */

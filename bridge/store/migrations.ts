@@ -193,10 +193,11 @@ CREATE INDEX readings_by_cell ON readings (cell_id, measured_at_ms);
   // controller of a cell persists its state through the bridge so that a restarted controller resumes.
   `
 ALTER TABLE readings ADD COLUMN pressure_pa REAL;
+ALTER TABLE alarms ADD COLUMN code TEXT;        -- a controller alarm's own code (kind 'controller')
 CREATE TABLE cell_records (
   id             INTEGER PRIMARY KEY,
   cell_id        TEXT NOT NULL,
-  kind           TEXT NOT NULL,               -- leak_test | loading | unloading
+  kind           TEXT NOT NULL,               -- leak_test | loading | unloading | calibration
   body           TEXT NOT NULL,               -- JSON
   at_ms          INTEGER NOT NULL,            -- when it happened (bridge time)
   entered_by     TEXT NOT NULL,

@@ -184,6 +184,35 @@ export class ReadingStore {
     }
   }
 
+  /** A cell's readings measured in [fromMs, toMs], oldest first, at most `limit` (rows filed under the cell). */
+  queryCell(cellId: string, fromMs: number, toMs: number, limit: number): ReadingRow[] {
+    this.flush();
+    this.cellQueryStmt ??= this.db.prepare(
+      `SELECT ${READING_COLUMNS} FROM readings WHERE cell_id = ? AND measured_at_ms BETWEEN ? AND ?
+       ORDER BY measured_at_ms, device_id, boot, seq LIMIT ?`,
+    );
+    return (this.cellQueryStmt.all(cellId, fromMs, toMs, limit) as RawReadingRow[]).map((r) => this.fromRaw(r));
+  }
+
+  /** A cell's newest reading (by measurement time), undefined when it has none. */
+  latestOfCell(cellId: string): ReadingRow | undefined {
+    this.flush();
+    this.cellLatestStmt ??= this.db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE cell_id = ? ORDER BY measured_at_ms DESC LIMIT 1`);
+    const r = this.cellLatestStmt.get(cellId) as RawReadingRow | undefined;
+    return r ? this.fromRaw(r) : undefined;
+  }
+
+  /** Whether any reading was filed under the cell (one index probe). */
+  hasCell(cellId: string): boolean {
+    this.flush();
+    this.cellExistsStmt ??= this.db.prepare('SELECT 1 FROM readings WHERE cell_id = ? LIMIT 1');
+    return this.cellExistsStmt.get(cellId) !== undefined;
+  }
+
+  private cellQueryStmt: Database.Statement | undefined;
+  private cellLatestStmt: Database.Statement | undefined;
+  private cellExistsStmt: Database.Statement | undefined;
+
   /** Every (cell, device) pair readings were filed under. */
   cellDevices(): Array<{ cellId: string; deviceId: string }> {
     return this.db.prepare('SELECT DISTINCT cell_id AS cellId, device_id AS deviceId FROM readings WHERE cell_id IS NOT NULL ORDER BY 1, 2').all() as Array<{ cellId: string; deviceId: string }>;

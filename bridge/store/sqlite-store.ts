@@ -2,7 +2,8 @@
  * The bench's store: one SQLite database in WAL mode through better-sqlite3, read and written through narrow
  * typed stores, one per concept: `readings` (readings, gaps, conflicts), `devices` (devices, power-ups,
  * counters), `commands` (the audit log), `alarms` (alarms, notifications, thresholds), `runs` (runs and
- * manual measurements), `events` (the event log) and `tokens`. The schema is migrated by migrations.ts.
+ * manual measurements), `events` (the event log), `tokens`, `cellRecords` (leak tests, loadings, unloadings, calibrations) and
+ * `controllerStates` (each cell's DCA controller record). The schema is migrated by migrations.ts.
  *
  * The file (and the folder it creates) are readable by their owner only: the store holds API token
  * hashes, the audit trail and who did what.
@@ -12,7 +13,9 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AlarmStore } from './alarm-store.js';
+import { CellRecordStore } from './cell-record-store.js';
 import { CommandStore } from './command-store.js';
+import { ControllerStateStore } from './controller-state-store.js';
 import { DeviceStore } from './device-store.js';
 import { EventStore } from './event-store.js';
 import { migrate } from './migrations.js';
@@ -31,6 +34,8 @@ export class SqliteStore {
   readonly runs: RunStore;
   readonly events: EventStore;
   readonly tokens: TokenStore;
+  readonly cellRecords: CellRecordStore;
+  readonly controllerStates: ControllerStateStore;
 
   /** @param path a file path, or ':memory:' for a store that lives as long as the process. */
   constructor(path: string) {
@@ -55,6 +60,8 @@ export class SqliteStore {
     this.runs = new RunStore(this.db);
     this.events = new EventStore(this.db);
     this.tokens = new TokenStore(this.db);
+    this.cellRecords = new CellRecordStore(this.db);
+    this.controllerStates = new ControllerStateStore(this.db);
   }
 
   /**
