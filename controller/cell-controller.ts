@@ -470,7 +470,11 @@ export class CellController {
     let { n2, air, scrub } = prev;
     if (co2 === null || measuring || doorOpen) scrub = false;
     else scrub = prev.scrub ? co2 > co2Sp - 0.3 : co2 > co2Sp;
-    if (o2 === null || doorOpen || measuring) {
+    if (o2 === null && !doorOpen) {
+      // Blind: no N2, and air in doses, so that O2 can only rise until the sensor is back.
+      n2 = false;
+      air = (mem.lastReadingMs ?? 0) % HOUR < c.blindAirMinPerH * 60_000;
+    } else if (o2 === null || doorOpen || measuring) {
       n2 = false;
       air = false;
     } else {
@@ -497,7 +501,7 @@ export class CellController {
     if (door) return 'the door is open';
     if (measuring) return 'closed cell for the RQ window';
     if (k === 'scrub') return co2 === null ? 'no CO2 reading' : `CO2 ${co2.toFixed(3)} kPa, setpoint ${co2Sp.toFixed(2)} kPa`;
-    if (o2 === null) return 'no O2 reading';
+    if (o2 === null) return k === 'air' ? `no O2 reading to trust: air dosed ${this.config.blindAirMinPerH} min an hour` : 'no O2 reading to trust';
     if (o2 <= this.config.o2FloorKpa && k === 'air' && on) return `O2 ${kpa(o2)} at the floor ${kpa(this.config.o2FloorKpa)}`;
     return `O2 ${kpa(o2)}, setpoint ${kpa(sp)}`;
   }

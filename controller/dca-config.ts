@@ -23,6 +23,13 @@ export interface DcaConfig {
   stepKpa: number;
   /** Raise after stress: the hold setpoint is the stressed level + this, kPa. [S: Gasser 2008, 0.1–0.3 above the compensation point] */
   raiseKpa: number;
+  /**
+   * Blind air dosing: while the O2 reading cannot be trusted (stale, stuck, flapping, implausible, missing),
+   * the air valve opens this many minutes at the start of every hour, so that respiration cannot take the
+   * cell below its floor while nobody can see it: one minute of a 50 m³/h valve raises a 300 m³ room by about
+   * 0.1 kPa, more than an hour of respiration at low O2 takes (DOMAIN.md §2). 0 switches it off. [E]
+   */
+  blindAirMinPerH: number;
   /** Maximum setpoint change downward per day (the step-rate limit), kPa/d. [E] */
   maxStepDownKpaPerDay: number;
   /** O2 held within this of its setpoint before an RQ window may start, kPa; and the loop's band. [E] */
@@ -97,6 +104,7 @@ export const DEFAULT_DCA_CONFIG: DcaConfig = {
   },
   stepKpa: 0.1,
   raiseKpa: 0.25,
+  blindAirMinPerH: 2,
   maxStepDownKpaPerDay: 0.4,
   holdBandKpa: 0.1,
   settleH: 2,
@@ -138,6 +146,7 @@ export function resolveDcaConfig(partial: Partial<DcaConfig> = {}): DcaConfig {
     const v = c[k] as number;
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new RangeError(`controller config "${k}" must be a number > 0: ${String(v)}`);
   }
+  if (!(c.blindAirMinPerH >= 0 && c.blindAirMinPerH <= 60)) throw new RangeError(`controller config "blindAirMinPerH" must be 0 to 60 min: ${c.blindAirMinPerH}`);
   if (!(c.o2FloorKpa >= 0.2 && c.o2FloorKpa <= 5)) throw new RangeError(`controller config "o2FloorKpa" must be 0.2 to 5 kPa: ${c.o2FloorKpa}`);
   if (!(c.stressRqRatio > 1 && c.maxRqRatio > c.stressRqRatio)) throw new RangeError(`controller config: need 1 < "stressRqRatio" < "maxRqRatio": ${c.stressRqRatio}, ${c.maxRqRatio}`);
   if (!(c.raiseKpa >= c.stepKpa)) throw new RangeError(`controller config "raiseKpa" must be at least "stepKpa": ${c.raiseKpa} < ${c.stepKpa}`);

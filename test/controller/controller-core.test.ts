@@ -72,10 +72,10 @@ describe('cell controller on the simulated plant', () => {
     sensorAlarm: null, deviceProblem: null, disagreement: null, ...over,
   });
 
-  function run(days: number, opts: { facts?: (day: number) => CellFacts; fault?: SensorFault } = {}) {
+  function run(days: number, opts: { facts?: (day: number) => CellFacts; fault?: SensorFault; config?: typeof config } = {}) {
     const plant = createCellPlant({ preset: 'gala-apple', seed: 7 });
     if (opts.fault) plant.setSensorFault('o2', opts.fault);
-    const ctl = new CellController('c', config, new RqStressDetector(config));
+    const ctl = new CellController('c', opts.config ?? config, new RqStressDetector(config));
     const mem = newCellMemory(0, 1.5);
     let minTrueO2 = Infinity;
     let n2WhileDoor = 0;
@@ -115,11 +115,41 @@ describe('cell controller on the simulated plant', () => {
     expect(r.mem.dcaBlock).toMatch(/leak 0\.280 cm² per 100 m³/);
   });
 
-  it('a stuck O2 sensor stops the search and every N2 injection', () => {
+  it('a stuck O2 sensor stops the search and every N2 injection, and blind air dosing keeps true O2 off the floor', () => {
     const r = run(10, { fault: { kind: 'stuck' } as SensorFault });
     expect(r.states.has('dca_search')).toBe(false);
     expect(r.mem.valves.n2).toBe(false);
-    // Known gap (issue 11 closing note): with the sensor stuck, respiration alone takes true O2 under the
-    // floor within days, because nothing opens air on a value the controller does not trust.
+    // Stuck at the start (in air): respiration alone would take true O2 under the floor in about 10 days.
+    expect(r.minTrueO2).toBeGreaterThan(config.o2FloorKpa);
+    // Without the dosing, the same run ends under the floor: the test can tell.
+    const undosed = run(12, { fault: { kind: 'stuck' } as SensorFault, config: resolveDcaConfig({ blindAirMinPerH: 0 }) });
+    expect(undosed.minTrueO2).toBeLessThan(config.o2FloorKpa);
+  });
+
+  it('an O2 sensor that sticks in DCA: air in doses lifts true O2 while it is blind', () => {
+    const plant = createCellPlant({ preset: 'gala-apple', seed: 7 });
+    const ctl = new CellController('c', config, new RqStressDetector(config));
+    const mem = newCellMemory(0, 1.5);
+    let minTrueO2 = Infinity;
+    let stuckAtDay: number | null = null;
+    let trueAtStuck = 0;
+    for (let m = 1; m <= 30 * 1440; m++) {
+      plant.step(60);
+      if (stuckAtDay === null && mem.state === 'dca_hold') {
+        stuckAtDay = m / 1440;
+        trueAtStuck = plant.truth().o2Kpa;
+        plant.setSensorFault('o2', { kind: 'stuck' } as SensorFault);
+      }
+      const s = plant.readSensors();
+      const d = ctl.decide(mem, { tMs: m * 60_000, o2Kpa: s.o2Kpa === null ? null : Math.round(s.o2Kpa * 100) / 100, co2Kpa: s.co2Kpa === null ? null : Math.round(s.co2Kpa * 1000) / 1000, pressurePa: null, flagged: false }, facts());
+      plant.setActuators(d.valves);
+      if (stuckAtDay !== null) minTrueO2 = Math.min(minTrueO2, plant.truth().o2Kpa);
+    }
+    expect(stuckAtDay).not.toBeNull();
+    expect(mem.state).toBe('ulo_hold');
+    expect(mem.dcaBlock).toMatch(/stuck/);
+    expect(minTrueO2).toBeGreaterThan(config.o2FloorKpa);
+    // Blind, it errs on the side of O2: true O2 ends well above where it stuck.
+    expect(plant.truth().o2Kpa).toBeGreaterThan(trueAtStuck + 1);
   });
 });
