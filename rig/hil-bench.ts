@@ -203,7 +203,7 @@ export class HilBench {
         host: this.opts.host ?? '127.0.0.1',
         port: this.opts.port ?? 8080,
         dbPath: this.opts.dbPath ?? '.cellbench/bench.sqlite',
-        ports: this.cells.map((c) => ({ path: c.board.linkPath })),
+        ports: this.cells.map((c) => ({ path: c.board.linkPath, periodMs: this.opts.periodMs ?? 1000 })),
         plugins: this.opts.bridgePlugins ?? [],
         logger: this.opts.logger ?? false,
         auth: this.opts.auth ?? { mode: 'open' },

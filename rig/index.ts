@@ -4,3 +4,5 @@ export { HostBoard, GASBOARD_HOST_BINARY, type HostBoardOptions } from './host-b
 export { FirmataEmulator, attachFirmataEmulatorToPort, FIRMATA_MODES, type FirmataEmulatorOptions, type ByteLink } from './firmata-emulator.js';
 export { PALLETUNIT_HOST_BINARY, AVR_SIM_BINARY, AVR_GASBOARD_ELF, type CellSensorValues, type HostBoardEvents } from './host-board.js';
 export { AVR_PALLETUNIT_ELF } from './host-board.js';
+export { createFastBench, DEFAULT_RUN_START_EPOCH_MS, type FastBench, type FastBenchOptions, type FastCell, type FastCellOptions, type FastRecord, type FastCellRecord, type FastRecordRow, type FastTimings, type ControllerFactory, type ListenOptions } from './fast-bench.js';
+export { createInProcessClient, InProcessClientError, READINGS_PAGE, type InProcessClientOptions } from './in-process-client.js';

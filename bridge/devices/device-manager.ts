@@ -43,6 +43,12 @@ export interface PortConfig {
   path: string;
   /** Default 115200. */
   baudRate?: number;
+  /**
+   * The board's reading period, ms, when it is known from its configuration. Until the bridge has learned the
+   * period from two readings in a row, a board that sends nothing for 30 s is silent; a board reporting less
+   * often than that (one reading a minute) needs this, or it is re-greeted between every two readings.
+   */
+  periodMs?: number;
 }
 
 export interface DeviceManagerOptions {
@@ -197,6 +203,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       maxBackoffMs: this.opts.maxBackoffMs ?? 30_000,
       nextCommandId: () => this.nextId++,
     });
+    if (cfg.periodMs !== undefined) conn.expectFramesEveryMs(cfg.periodMs);
     this.connections.push(conn);
     this.counters.set(cfg.path, zeroCounters());
 
