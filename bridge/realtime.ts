@@ -151,6 +151,8 @@ export const realtime = fp(
     // Every event of the bridge's hub, with the hub's number: a reading to its own cell's room, a device to the
     // rooms of every cell it measures, an alarm to its cell's and device's.
     app.events.subscribe((e) => {
+      // Nobody connected: nothing to encode (a fast bench runs without a socket).
+      if (io.engine.clientsCount === 0) return;
       if (e.kind === 'reading') io.to(rooms(e.reading.deviceId, [e.reading.cellId])).emit('reading', e.reading, e.seq);
       else if (e.kind === 'device') io.to(rooms(e.device.id, e.device.cellIds ?? [e.device.cellId])).emit('device', e.device, e.seq);
       else if (e.kind === 'alarm') io.to(['all', `cell:${e.alarm.cellId}`, ...(e.alarm.deviceId ? [`device:${e.alarm.deviceId}`] : [])]).emit('alarm', e.alarm, e.change, e.seq);

@@ -232,6 +232,11 @@ export interface FastBench {
   runUntil(plantMs: number): Promise<void>;
   /** Opens or closes a cell's door: the plant's door, and `PUT /api/cells/:id/door` so that the bridge knows. */
   openDoor(cellId: string, open: boolean): Promise<void>;
+  /**
+   * Stops the in-process controller and starts a new one from the same options, as after a kill and a
+   * restart: the new one knows only what the old one saved in the bridge (its records).
+   */
+  restartController(): Promise<void>;
   record(): FastRecord;
   timings(): FastTimings;
   close(): Promise<void>;
@@ -441,18 +446,35 @@ class FastBenchImpl implements FastBench {
     await this.waitForBoardsOpen();
 
     this.clientValue = this.timedClient(createInProcessClient(app, opts.token !== undefined ? { token: opts.token } : {}));
+    this.runtime = this.newController();
+    if (this.runtime) await this.meter.run('controller', () => this.runtime!.start());
+    this.meter.switchTo('bench');
+    this.takeRow();
+  }
+
+  /** The in-process controller the options ask for, not started; undefined for 'none' and `listen`. */
+  private newController(): ControllerRuntime | undefined {
+    const opts = this.options;
     const log = (entry: DecisionLogEntry): void => {
       if (opts.logDecisions ?? true) this.decisions.push(entry);
     };
     const controller = opts.controller ?? 'reference';
     if (controller === 'reference') {
-      this.runtime = createDcaController({ client: this.clientValue, cells: this.runs.map((r) => r.id), log, ...(opts.controllerConfig ? { config: opts.controllerConfig } : {}) });
-    } else if (typeof controller === 'function') {
-      this.runtime = controller(this.clientValue, log);
+      return createDcaController({ client: this.clientValue!, cells: this.runs.map((r) => r.id), log, ...(opts.controllerConfig ? { config: opts.controllerConfig } : {}) });
     }
-    if (this.runtime) await this.meter.run('controller', () => this.runtime!.start());
+    if (typeof controller === 'function') return controller(this.clientValue!, log);
+    return undefined;
+  }
+
+  async restartController(): Promise<void> {
+    if (!this.runtime) throw new Error('fast bench: restartController() needs an in-process controller (\'reference\' or a factory)');
+    const old = this.runtime;
+    this.runtime = undefined;
+    await this.meter.run('controller', () => old.stop());
+    // What a killed controller had in memory is gone; what it saved in the bridge is what the new one has.
+    this.runtime = this.newController();
+    await this.meter.run('controller', () => this.runtime!.start());
     this.meter.switchTo('bench');
-    this.takeRow();
   }
 
   /** A board's outputs drive its plant's actuators, and its polls are the firmware's time. */

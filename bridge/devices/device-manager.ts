@@ -381,6 +381,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     };
   }
 
+  /** The ids of the devices identified since start, without building their views. */
+  ids(): string[] {
+    return [...this.devices.keys()];
+  }
+
   list(): DeviceView[] {
     return [...this.devices.values()].map((d) => this.view(d)).sort((a, b) => a.id.localeCompare(b.id));
   }

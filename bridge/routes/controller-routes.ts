@@ -152,7 +152,7 @@ const round = (x: number, digits: number): number => Number(x.toPrecision(digits
 
 export async function controllerRoutes(app: FastifyInstance): Promise<void> {
   const cellOr404 = cellCheck(app);
-  const knownDevices = (): string[] => app.devices.list().map((d) => d.id).concat(app.store.devices.ids());
+  const knownDevices = (): string[] => app.devices.ids().concat(app.store.devices.ids());
   const by = (actor: { name: string } | undefined): string => actor?.name ?? 'unknown';
   const changed = (cellId: string, change: 'leak_test' | 'loading' | 'unloading' | 'controller'): void =>
     app.events.publish({ kind: 'cell', change: { cellId, change } });

@@ -22,7 +22,7 @@ function text(v: string): string {
 }
 
 export async function storeRoutes(app: FastifyInstance): Promise<void> {
-  const knownDevices = (): string[] => app.devices.list().map((d) => d.id).concat(app.store.devices.ids());
+  const knownDevices = (): string[] => app.devices.ids().concat(app.store.devices.ids());
   /** The devices of a cell: by the configuration, and those whose readings were filed under it. */
   const devicesOfCell = (cellId: string): string[] => {
     const ids = new Set(app.cells.devicesOf(cellId, knownDevices()));

@@ -52,6 +52,7 @@ export class SqliteStore {
     // which the boards can replay.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    cachePreparedStatements(this.db);
     migrate(this.db);
     this.readings = new ReadingStore(this.db);
     this.devices = new DeviceStore(this.db);
@@ -83,4 +84,21 @@ export class SqliteStore {
     this.readings.flush();
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * Makes `db.prepare(sql)` compile each SQL text once: the stores prepare where they query, and compiling a
+ * statement costs more than running it (a reading's path ran several per reading). A statement that is busy
+ * (an iteration still open over it) is not handed out again: that caller gets a fresh one.
+ */
+function cachePreparedStatements(db: Database.Database): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    const cached = cache.get(sql);
+    if (cached && !cached.busy) return cached;
+    const stmt = compile(sql);
+    if (!cached) cache.set(sql, stmt);
+    return stmt;
+  }) as typeof db.prepare;
 }
