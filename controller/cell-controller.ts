@@ -27,7 +27,8 @@ export type CellState = 'loading' | 'pull_down' | 'ulo_hold' | 'dca_search' | 'r
 
 const DCA_STATES: ReadonlySet<CellState> = new Set(['dca_search', 'rq_measurement', 'stress_detected', 'dca_hold']);
 
-export type WindowPurpose = 'reference' | 'search' | 'hold' | 'probe';
+/** 'guard': a window at the ULO level after the fruit showed stress where it should not (the O2 sensor may read high). */
+export type WindowPurpose = 'reference' | 'search' | 'hold' | 'probe' | 'guard';
 
 /** The valves a valve board drives for the cell; a palletunit gets the setpoint and its loop instead. */
 export interface Valves {
@@ -69,6 +70,15 @@ export interface CellMemory {
   /** An RQ excursion or a suspect sensor: DCA waits until ULO has held for uloSettleH after it. */
   faultAtMs: number | null;
   faultReason: string | null;
+  /**
+   * Raised above the ULO level, kPa, because the fruit showed stress at it: with the O2 reading not to be
+   * believed, the fruit's RQ is the only measure left of the true O2. 0 normally.
+   */
+  uloOffsetKpa: number;
+  /** When the next guard window at ULO is due; null while the sensor is not suspected of reading high. */
+  guardNextMs: number | null;
+  /** Since when the O2 sensor is suspected of reading high (stress where O2 should be ample); DCA waits for a newer calibration. */
+  sensorSuspectSinceMs: number | null;
   valves: Valves;
   health: SensorHealthMemory;
   lastReadingMs: number | null;
@@ -78,6 +88,8 @@ export interface CellMemory {
 export interface CellFacts {
   doorOpen: boolean;
   calibrationDueAtMs: number | null;
+  /** When the analyser was last calibrated (bridge time); null when never recorded. */
+  calibratedAtMs?: number | null;
   leak: { leakAreaCm2: number; freeVolumeM3: number; perHundredM3: number } | null;
   loading: LoadingView | null;
   /** An active sensor alarm of the bridge (stale sensor, calibration drift against a handheld), in words. */
@@ -115,7 +127,7 @@ export function newCellMemory(tMs: number, uloKpa: number): CellMemory {
     version: 1, state: 'loading', stateSinceMs: tMs, reason: 'controller started', setpointKpa: uloKpa, searchPurpose: 'search',
     referenceRq: null, referenceTries: 0, breakPointKpa: null, stressedLevelKpa: null, holdSetpointKpa: null, lastRq: null,
     window: null, settledSinceMs: null, lastStepDownMs: null, pendingStepDown: null, nextHoldMeasureMs: null, nextProbeMs: null, holdRaisesInARow: 0,
-    checksOkSinceMs: null, dcaBlock: null, unloadingBlockMs: null, faultAtMs: null, faultReason: null,
+    checksOkSinceMs: null, dcaBlock: null, unloadingBlockMs: null, faultAtMs: null, faultReason: null, uloOffsetKpa: 0, guardNextMs: null, sensorSuspectSinceMs: null,
     valves: { n2: false, air: false, scrub: false }, health: newSensorHealthMemory(), lastReadingMs: null,
   };
 }
@@ -125,7 +137,7 @@ export function restoreCellMemory(raw: unknown): CellMemory | null {
   if (!raw || typeof raw !== 'object') return null;
   const m = raw as Partial<CellMemory>;
   if (m.version !== 1 || typeof m.state !== 'string' || typeof m.setpointKpa !== 'number' || !m.valves || !m.health) return null;
-  return m as CellMemory;
+  return { ...m, uloOffsetKpa: m.uloOffsetKpa ?? 0, guardNextMs: m.guardNextMs ?? null, sensorSuspectSinceMs: m.sensorSuspectSinceMs ?? null } as CellMemory;
 }
 
 const HOUR = 3_600_000;
@@ -186,6 +198,15 @@ export class CellController {
     }
     if (mem.unloadingBlockMs !== null && facts.loading && facts.loading.loadedAtMs > mem.unloadingBlockMs) mem.unloadingBlockMs = null;
     if (mem.unloadingBlockMs !== null) blockBy(`the cell was partly unloaded on ${new Date(mem.unloadingBlockMs).toISOString()}; DCA needs a new loading record`);
+    if (mem.sensorSuspectSinceMs !== null) {
+      if ((facts.calibratedAtMs ?? -Infinity) > mem.sensorSuspectSinceMs) {
+        // Checked and calibrated since: the offset and the guard go.
+        log.push({ decision: 'sensor suspicion lifted', reason: `analyser calibrated on ${new Date(facts.calibratedAtMs!).toISOString()}` });
+        mem.sensorSuspectSinceMs = null;
+        mem.uloOffsetKpa = 0;
+        mem.guardNextMs = null;
+      } else blockBy(`the O2 sensor may read high (the fruit showed stress where O2 should be ample) since ${new Date(mem.sensorSuspectSinceMs).toISOString()}: DCA waits for a calibration`);
+    }
     if (facts.calibrationDueAtMs === null) blockBy('no analyser calibration recorded');
     else if (t > facts.calibrationDueAtMs) blockBy(`analyser calibration overdue since ${new Date(facts.calibrationDueAtMs).toISOString()}`);
     if (!facts.leak) blockBy('no leak test recorded');
@@ -214,7 +235,9 @@ export class CellController {
     if (mem.faultReason && mem.faultAtMs !== null) alarms.push({ code: 'dca_fault', severity: 'critical', message: mem.faultReason });
 
     // Leave DCA (or an RQ window) at once when it is unsafe.
-    if (block !== null && DCA_STATES.has(mem.state)) {
+    // A window at the ULO level (the aerobic reference, a guard) is no DCA: it goes on while DCA is blocked.
+    const uloWindow = mem.state === 'rq_measurement' && (mem.window?.purpose === 'reference' || mem.window?.purpose === 'guard');
+    if (block !== null && DCA_STATES.has(mem.state) && !uloWindow) {
       alarms.push({ code: 'dca_interrupted', severity: 'warning', message: `DCA interrupted: ${block}` });
       this.enter(mem, 'ulo_hold', t, `back to ULO: ${block}`, log);
       mem.window = null;
@@ -275,12 +298,16 @@ export class CellController {
         break;
       }
       case 'pull_down': {
-        mem.setpointKpa = uloKpa;
+        mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
         if (o2 !== null && o2 <= uloKpa + c.holdBandKpa) this.enter(mem, 'ulo_hold', t, `at the ULO level ${kpa(uloKpa)}`, log);
         break;
       }
       case 'ulo_hold': {
-        mem.setpointKpa = uloKpa;
+        mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
+        if (mem.guardNextMs !== null && t >= mem.guardNextMs && inBand && settled && sensorProblem === null && !facts.doorOpen) {
+          this.startWindow(mem, 'guard', t, 'ulo_hold', log);
+          break;
+        }
         if (!dcaAllowed || !inBand || t - mem.checksOkSinceMs! < c.uloSettleH * HOUR) break;
         if (mem.referenceRq === null) {
           if (mem.referenceTries < 6) this.startWindow(mem, 'reference', t, 'ulo_hold', log);
@@ -293,7 +320,7 @@ export class CellController {
       case 'dca_search':
       case 'stress_detected': {
         if (mem.state === 'stress_detected' && inBand) {
-          mem.nextHoldMeasureMs = t + c.holdRemeasureDays * DAY;
+          if (mem.nextHoldMeasureMs === null || mem.nextHoldMeasureMs <= t) mem.nextHoldMeasureMs = t + c.holdRemeasureDays * DAY;
           mem.nextProbeMs = t + c.probeDays * DAY;
           mem.holdSetpointKpa = mem.setpointKpa;
           this.enter(mem, 'dca_hold', t, `holding ${kpa(mem.setpointKpa)}, ${kpa(mem.setpointKpa - (mem.stressedLevelKpa ?? mem.setpointKpa))} above the stressed level`, log);
@@ -377,11 +404,24 @@ export class CellController {
     const verdict = this.detector.assess({ setpointKpa: level, window: w, referenceRq: mem.referenceRq, signals: {} });
     if (verdict.value !== null && w.ok) mem.lastRq = verdict.value;
     log.push({ decision: `${purpose} at ${kpa(level)}: ${verdict.outcome}`, reason: verdict.reason });
+    if (purpose === 'guard') {
+      if (verdict.outcome === 'raise' || verdict.excursion) {
+        mem.uloOffsetKpa = round2(Math.min(21 - uloKpa, mem.uloOffsetKpa + c.raiseKpa));
+        mem.faultAtMs = t;
+        mem.faultReason = `the fruit shows stress at the ULO setpoint ${kpa(level)}: the O2 sensor reads high; O2 raised ${kpa(mem.uloOffsetKpa)} above ULO until it is checked against a handheld meter`;
+        mem.guardNextMs = t + DAY;
+        mem.sensorSuspectSinceMs ??= t;
+      } else mem.guardNextMs = t + c.holdRemeasureDays * DAY;
+      mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
+      this.enter(mem, 'ulo_hold', t, mem.uloOffsetKpa > 0 ? `guarding: ${kpa(mem.uloOffsetKpa)} above ULO` : `guard at ULO: ${verdict.outcome}`, log);
+      return;
+    }
     if (verdict.excursion) {
       mem.faultAtMs = t;
       mem.faultReason = `RQ excursion at ${kpa(level)}: ${verdict.reason}`;
       mem.stressedLevelKpa = level;
-      mem.setpointKpa = uloKpa;
+      mem.guardNextMs ??= t + DAY;
+      mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
       this.enter(mem, 'ulo_hold', t, `back to ULO: ${mem.faultReason}`, log);
       return;
     }
@@ -389,7 +429,7 @@ export class CellController {
       if (verdict.outcome === 'raise') {
         mem.stressedLevelKpa = level;
         mem.breakPointKpa = round2(level + c.stepKpa / 2);
-        mem.setpointKpa = round2(Math.min(uloKpa, level + c.raiseKpa));
+        mem.setpointKpa = round2(Math.min(uloKpa + mem.uloOffsetKpa, level + c.raiseKpa));
         this.enter(mem, 'stress_detected', t, `stress at ${kpa(level)}: raising O2 to ${kpa(mem.setpointKpa)}`, log);
         return;
       }
@@ -425,14 +465,18 @@ export class CellController {
           mem.faultAtMs = t;
           mem.faultReason = `stress at the hold setpoint twice in a row (${kpa(level)}): the O2 sensor may read high; check it against a handheld meter`;
           mem.holdRaisesInARow = 0;
-          mem.setpointKpa = uloKpa;
+          mem.guardNextMs ??= t + DAY;
+          mem.sensorSuspectSinceMs ??= t;
+          mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
           this.enter(mem, 'ulo_hold', t, `back to ULO: ${mem.faultReason}`, log);
           return;
         }
         mem.stressedLevelKpa = level;
         mem.breakPointKpa = round2(level + c.stepKpa / 2);
-        mem.setpointKpa = round2(Math.min(uloKpa, level + c.stepKpa));
+        mem.setpointKpa = round2(Math.min(uloKpa + mem.uloOffsetKpa, level + c.stepKpa));
         mem.holdSetpointKpa = mem.setpointKpa;
+        // A break point that moved once may be moving (or the sensor drifting): look again in a day.
+        mem.nextHoldMeasureMs = t + DAY;
         this.enter(mem, 'stress_detected', t, `stress at the hold setpoint ${kpa(level)}: the break point rose; raising to ${kpa(mem.setpointKpa)}`, log);
         return;
       }

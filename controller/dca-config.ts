@@ -103,7 +103,7 @@ export const DEFAULT_DCA_CONFIG: DcaConfig = {
     starkrimson: 'apple', braeburn: 'apple', pinova: 'apple', conference: 'pear',
   },
   stepKpa: 0.1,
-  raiseKpa: 0.25,
+  raiseKpa: 0.3,
   blindAirMinPerH: 2,
   maxStepDownKpaPerDay: 0.4,
   holdBandKpa: 0.1,

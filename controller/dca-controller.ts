@@ -194,6 +194,7 @@ class DcaController implements ControllerRuntime {
     return {
       doorOpen: s.door?.open ?? false,
       calibrationDueAtMs: s.calibration?.dueAtMs ?? null,
+      calibratedAtMs: s.calibration?.calibratedAtMs ?? null,
       leak,
       loading: s.loading,
       sensorAlarm: sensorAlarm ? `bridge alarm ${sensorAlarm.kind}: ${sensorAlarm.message}` : null,
