@@ -88,6 +88,11 @@ export interface DeviceManagerEvents {
 
 /** Device views (with their counters) go to clients at most this often per device, besides state changes. */
 const DEVICE_VIEW_INTERVAL_MS = 1000;
+/**
+ * A device's counters are written to the store at most this often while readings flow (bridge time), and at
+ * every link change and at close: a crash loses at most this much of the counts, never a reading.
+ */
+const COUNTERS_SAVE_INTERVAL_MS = 600_000;
 
 function zeroCounters(): LinkCounters {
   return { frames: 0, stored: 0, rejected: 0, boardErrors: 0, flagged: 0 };
@@ -98,6 +103,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private readonly opts: DeviceManagerOptions;
   private readonly connections: BoardConnection[] = [];
   private readonly devices = new Map<string, Device>();
+  /** When each device's counters were last written (bridge time). */
+  private readonly countersSavedAtMs = new Map<string, number>();
   /** Counters per path, so that lines rejected before a board identifies itself are counted too. */
   private readonly counters = new Map<string, LinkCounters>();
   private nextId: number;
@@ -125,7 +132,10 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
         this.emit('reading', reading);
         if (receivedAtMs - dev.lastViewEmitMs >= DEVICE_VIEW_INTERVAL_MS) {
           dev.lastViewEmitMs = receivedAtMs;
-          options.store.devices.saveCounters(dev.id, dev.counters);
+          if (receivedAtMs - (this.countersSavedAtMs.get(dev.id) ?? -Infinity) >= COUNTERS_SAVE_INTERVAL_MS) {
+            this.countersSavedAtMs.set(dev.id, receivedAtMs);
+            options.store.devices.saveCounters(dev.id, dev.counters);
+          }
           this.emit('device', this.view(dev));
         }
       },
