@@ -4,6 +4,7 @@
  */
 
 import { BRIDGE_HELP, bridgeCommand } from './bridge-command.js';
+import { CONTROLLER_HELP, controllerCommand } from './controller-command.js';
 import { DEMO_HELP, demoCommand } from './demo.js';
 import { UsageError } from './args.js';
 import { SIM_HELP, simCommand } from './sim-command.js';
@@ -17,6 +18,7 @@ Commands:
   setup    install what the bench needs (npm packages, Debian packages, firmware build); idempotent
   demo     simulated cells + firmware on PTYs + bridge + dashboard on http://127.0.0.1:8080
   bridge   the bridge and dashboard on real serial ports
+  controller the reference RQ-DCA controller against a bridge (--bridge URL --token T), logging each decision
   sim      the plant simulator alone: presets, a season's time series, RQ curves
   leaktest the pressure-decay airtightness test on a simulated cell (t½, leak area, pass/fail)
   firmware build the firmware for a target (host, avr with flash/RAM use, wasm); run a board (avr-sim, host)
@@ -26,6 +28,7 @@ Run \`cellbench <command> --help\` for a command's options.`;
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   demo: { run: demoCommand, help: DEMO_HELP },
   bridge: { run: bridgeCommand, help: BRIDGE_HELP },
+  controller: { run: controllerCommand, help: CONTROLLER_HELP },
   sim: { run: simCommand, help: SIM_HELP },
   leaktest: { run: leaktestCommand, help: LEAKTEST_HELP },
   firmware: { run: firmwareCommand, help: FIRMWARE_HELP },

@@ -159,7 +159,7 @@ export interface BridgeClient {
   cellIds(): Promise<string[]>;
   /** A cell's facts: `GET /api/cells/:id/status`. */
   cellStatus(cellId: string): Promise<CellStatusView>;
-  /** A cell's readings measured in [fromMs, toMs], oldest first: `GET /api/devices/:id/readings`, filtered to the cell. */
+  /** A cell's readings measured in [fromMs, toMs], oldest first: `GET /api/cells/:id/readings`, paged 10 000 at a time. */
   readings(cellId: string, fromMs: number, toMs: number): Promise<ReadingView[]>;
   /** A board command, waiting for its ACK or NAK: `POST /api/devices/:id/commands`. Resolves with the outcome; rejects only when the bridge cannot be reached. */
   command(deviceId: string, command: ControllerCommand): Promise<CommandOutcome>;

@@ -88,7 +88,9 @@ class DcaController implements ControllerRuntime {
       const status = await this.client.cellStatus(cellId);
       const record = await this.client.loadRecord(cellId);
       const restored = record && record.controller === CONTROLLER_NAME ? restoreCellMemory(record.memory) : null;
-      const t = status.lastReading?.measuredAtMs ?? 0;
+      // The controller decides on reading times only; before a cell's first reading it starts at the bridge's
+      // newest knowledge of it (its record), else at 0 until the first reading moves it on.
+      const t = status.lastReading?.measuredAtMs ?? record?.status.atMs ?? 0;
       const mem = restored ?? newCellMemory(t, regimeFor(this.config, varietyOf(status.loading)).uloO2Kpa);
       const rt: CellRuntime = {
         cellId, status, mem, ctl: new CellController(cellId, this.config, this.detector), acked: {}, pallet: null,
@@ -96,7 +98,7 @@ class DcaController implements ControllerRuntime {
         queue: Promise.resolve(), statusStale: false,
       };
       this.cells.set(cellId, rt);
-      this.emit(rt, t, restored ? 'resumed' : 'started', restored ? `record of ${new Date(record!.updatedAtMs).toISOString()}` : 'no record of this controller for the cell');
+      if (t > 0 || restored) this.emit(rt, t, restored ? 'resumed' : 'started', restored ? `record of ${new Date(record!.updatedAtMs).toISOString()}` : 'no record of this controller for the cell');
     }
     this.unsubscribes.push(
       this.client.on('reading', (r) => this.onReading(r)),
