@@ -23,7 +23,6 @@ import { BridgeError, errorBodySchema } from '../errors.js';
 import type { ReadingView } from '../events.js';
 import { alarmSchema } from '../alarms/alarm-routes.js';
 import type { CellRecordRow } from '../store/cell-record-store.js';
-import { equivalentLeakAreaM2 } from '../../simulator/model/pressure-decay.js';
 import { parseEventTime, parseTime, readingSchema } from './devices.js';
 import { cellCheck } from './cell-routes.js';
 import { cellParams, nullableNumber, security, time, writeErrors } from './route-schemas.js';
@@ -149,6 +148,15 @@ interface RecordBody {
 }
 
 const round = (x: number, digits: number): number => Number(x.toPrecision(digits));
+
+/**
+ * The equivalent leak area of a rigid room from its pressure-decay half time, m²: the orifice law's closed
+ * form of DOMAIN.md §5, t½ = (2V / (p_atm · Cd · A)) · √(ρ/2) · (√p0 − √(p0/2)), solved for A. (The site's
+ * side of the test; the simulator integrates the leak itself and has its own form, simulator/model/pressure-decay.ts.)
+ */
+export function leakAreaFromHalfTimeM2(freeVolumeM3: number, halfTimeS: number, p0Pa: number, cd = LEAK_CD, atmosphericPa = STANDARD_PRESSURE_PA, densityKgPerM3 = AIR_DENSITY_KG_PER_M3): number {
+  return ((2 * freeVolumeM3) / (atmosphericPa * cd * halfTimeS)) * Math.sqrt(densityKgPerM3 / 2) * (Math.sqrt(p0Pa) - Math.sqrt(p0Pa / 2));
+}
 
 export async function controllerRoutes(app: FastifyInstance): Promise<void> {
   const cellOr404 = cellCheck(app);
@@ -335,7 +343,7 @@ export async function controllerRoutes(app: FastifyInstance): Promise<void> {
         for (const f of ['halfTimeMin', 'p0Pa'] as const) {
           if (b[f] === undefined) throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, `body field "${f}" is required for a pressure-decay test`, { field: f });
         }
-        leakAreaCm2 ??= round(equivalentLeakAreaM2(freeVolumeM3, b.halfTimeMin! * 60, LEAK_CD, b.p0Pa!, STANDARD_PRESSURE_PA, AIR_DENSITY_KG_PER_M3) * 1e4, 4);
+        leakAreaCm2 ??= round(leakAreaFromHalfTimeM2(freeVolumeM3, b.halfTimeMin! * 60, b.p0Pa!) * 1e4, 4);
       } else if (leakAreaCm2 === undefined) {
         throw new BridgeError('BRIDGE_ERR_BAD_BODY', 400, 'body field "leakAreaCm2" is required for a closed-cell estimate', { field: 'leakAreaCm2' });
       }

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type AuthOptions } from '../../bridge/index.js';
 import type { BridgeEvent } from '../../bridge/event-hub.js';
+import { runPressureDecayTest } from '../../simulator/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
 const OPERATOR = 'cbt_operator-token-for-tests-00000000000000';
@@ -80,6 +81,15 @@ describe('leak test', () => {
     expect(t.leakAreaCm2Per100M3).toBeCloseTo(0.2006, 4);
     expect(t).toMatchObject({ method: 'pressure-decay', freeVolumeM3: 500, halfTimeMin: 10, p0Pa: 250, atMs: T0, enteredBy: 'otto' });
     expect((await send(app, 'GET', '/api/cells/cell-1/status')).json().leakTest).toEqual(t);
+  });
+
+  it('gives back the leak area of a simulated room from the half time its decay test recorded', async () => {
+    const app = await start();
+    // The simulator integrates the orifice law step by step and reads t½ off the record, as a tester does.
+    const test = runPressureDecayTest({ grossVolumeM3: 180, freeVolumeM3: 99, leakAreaCm2: 0.18, p0Pa: 250 });
+    const res = await send(app, 'PUT', '/api/cells/cell-1/leak-test', { method: 'pressure-decay', grossVolumeM3: 180, freeVolumeM3: 99, halfTimeMin: test.halfTimeS! / 60, p0Pa: 250 });
+    expect(res.json().leakAreaCm2).toBeCloseTo(0.18, 2);
+    expect(Math.abs(res.json().leakAreaCm2 / 0.18 - 1)).toBeLessThan(0.01);
   });
 
   it('names what a test is missing or has wrong', async () => {
