@@ -1,0 +1,128 @@
+/**
+ * `cellbench controller` as a user runs it: a real `node bin/cellbench.mjs controller` process against a real
+ * listening bridge (a fake board feeding it readings on a manual clock). It prints one decision per line with
+ * its reason (JSON with `--log json`), commands N2 while O2 is above the ULO level, stops cleanly on SIGINT,
+ * and names what is wrong with its command line (exit 2) or its bridge (exit 1).
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../bridge/index.js';
+import type { DecisionLogEntry } from '../../controller/contract.js';
+import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { until } from '../helpers/wait.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OPERATOR = 'cbt_operator-token-for-tests-00000000000000';
+const SN = 'GB-0001';
+const CELL = 'cell-1';
+
+interface Cli {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exit: Promise<number | null>;
+}
+
+function cellbench(args: string[], env: Record<string, string> = {}): Cli {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CELLBENCH_')));
+  const child = spawn(process.execPath, ['bin/cellbench.mjs', 'controller', ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli: Cli = { child, stdout: '', stderr: '', exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (cli.stdout += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (cli.stderr += s));
+  return cli;
+}
+
+/** Waits for what another process brings about, re-checked on every turn of the event loop (no timers). */
+const waitFor = (condition: () => boolean, what: string): Promise<void> => until(condition, what, Number.MAX_SAFE_INTEGER);
+
+describe('cellbench controller: the command line', () => {
+  it('names a missing bridge and a bad --log, exit 2', async () => {
+    const none = cellbench([]);
+    expect(await none.exit).toBe(2);
+    expect(none.stderr).toMatch(/--bridge URL is required \(or set CELLBENCH_BRIDGE_URL\)/);
+    const badLog = cellbench(['--bridge', 'http://127.0.0.1:9', '--log', 'yaml']);
+    expect(await badLog.exit).toBe(2);
+    expect(badLog.stderr).toMatch(/--log must be text or json: "yaml"/);
+  }, 30_000);
+
+  it('says it cannot reach a bridge that is not there, exit 1', async () => {
+    // A port that was free a moment ago: nothing listens on it.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const cli = cellbench([], { CELLBENCH_BRIDGE_URL: `http://127.0.0.1:${port}` });
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr).toMatch(/cannot reach the bridge/);
+  }, 30_000);
+});
+
+describe('cellbench controller against a listening bridge', () => {
+  let app: FastifyInstance;
+  let url: string;
+  let board: FakeBoard;
+  let clock: ManualClock;
+  const running: Cli[] = [];
+
+  beforeAll(async () => {
+    board = new FakeBoard('/dev/fake-gb-01', { serialNumber: SN });
+    app = buildApp({
+      dbPath: ':memory:',
+      ports: [{ path: board.path }],
+      binding: fakeBoardBinding([board]),
+      cells: [{ id: CELL, deviceId: SN }],
+      auth: { mode: 'tokens', tokens: [{ name: 'otto', role: 'operator', token: OPERATOR }] },
+      clock: (clock = new ManualClock()),
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    await until(() => app.devices.get(SN)?.state === 'open', 'the board identified', 2_000_000);
+    await until(() => app.devices.queued(SN) === 0, 'STATUS answered', 2_000_000);
+  });
+
+  afterEach(async () => {
+    for (const c of running.splice(0)) {
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** A reading 10 s after the last, on the board's clock and the bridge's alike. */
+  const reading = async (o2: string): Promise<void> => {
+    clock.advance(10_000);
+    const n = app.store.readings.count(SN);
+    board.sendReading({ o2, co2: '0.040' }, 10_000);
+    await until(() => app.store.readings.count(SN) > n, 'the reading stored', 2_000_000);
+  };
+
+  it('prints each decision as a JSON line, pulls down with N2, saves its record, and stops on SIGINT', async () => {
+    const cli = cellbench(['--log', 'json', '--lockstep'], { CELLBENCH_BRIDGE_URL: url, CELLBENCH_TOKEN: OPERATOR, CELLBENCH_CELLS: CELL });
+    running.push(cli);
+    // It says so on stderr once its cells are loaded and its event stream is open.
+    await waitFor(() => cli.stderr.includes('controlling') || cli.child.exitCode !== null, 'the controller to start');
+    expect(cli.child.exitCode).toBeNull();
+    // Below 15 kPa there is no aerobic reference to take first (a cell already part pulled down): pull-down with N2.
+    for (let i = 0; i < 3; i++) await reading('12.00');
+    await waitFor(() => board.received.some((l) => l.startsWith('SET ') && l.includes('valve=n2') && l.includes('on=1')), 'N2 on');
+    const newest = app.store.readings.latestOfCell(CELL)!.measuredAtMs;
+    // With --lockstep the record follows every reading.
+    await waitFor(() => ((app.store.controllerStates.get(CELL)?.body as { status?: { atMs: number } } | undefined)?.status?.atMs ?? 0) >= newest, 'the record at the newest reading');
+    await waitFor(() => cli.stdout.includes('"n2 on"'), 'the N2 decision printed');
+    const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as DecisionLogEntry);
+    const n2 = lines.find((l) => l.decision === 'n2 on')!;
+    expect(n2).toMatchObject({ cellId: CELL });
+    expect(n2.reason).toMatch(/O2 12\.00 kPa, setpoint 1\.50 kPa/);
+    expect(lines.some((l) => l.decision === 'loading → pull_down')).toBe(true);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit).toBe(0);
+  }, 60_000);
+});
