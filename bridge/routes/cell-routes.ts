@@ -9,10 +9,15 @@ import { BridgeError, errorBodySchema } from '../errors.js';
 import { parseEventTime } from './devices.js';
 import { cellParams, nullableNumber, security, time, writeErrors } from './route-schemas.js';
 
+/** Every board the bench knows: identified in this run, or stored from an earlier one. */
+export function knownDeviceIds(app: FastifyInstance): string[] {
+  return app.devices.ids().concat(app.store.devices.ids());
+}
+
 /** A function that answers 404 for a cell the bench does not know. */
 export function cellCheck(app: FastifyInstance): (cellId: string) => void {
   return (cellId) => {
-    const known = app.cells.list(app.devices.ids().concat(app.store.devices.ids())).map((c) => c.id);
+    const known = app.cells.list(knownDeviceIds(app)).map((c) => c.id);
     if (!known.includes(cellId) && !app.store.readings.hasCell(cellId)) throw new BridgeError('BRIDGE_ERR_NOT_FOUND', 404, `no cell "${cellId}"`);
   };
 }
@@ -151,7 +156,7 @@ export async function cellRoutes(app: FastifyInstance): Promise<void> {
       const cellId = req.params.cellId;
       cellOr404(cellId);
       const at = parseEventTime(req.body.measuredAt, 'measuredAt', app.clock.now());
-      const deviceIds = app.cells.devicesOf(cellId, app.devices.ids().concat(app.store.devices.ids()));
+      const deviceIds = app.cells.devicesOf(cellId, knownDeviceIds(app));
       const sensor = deviceIds.map((d) => app.store.readings.at(d, at, cellId)).filter((r) => r !== undefined).sort((a, b) => b.measuredAtMs - a.measuredAtMs)[0];
       if (!sensor) {
         throw new BridgeError('BRIDGE_ERR_NO_SENSOR_READING', 409, `cell "${cellId}" has no stored reading at or before ${new Date(at).toISOString()} to compare with`);

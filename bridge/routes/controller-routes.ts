@@ -23,16 +23,14 @@ import { BridgeError, errorBodySchema } from '../errors.js';
 import type { ReadingView } from '../events.js';
 import { alarmSchema } from '../alarms/alarm-routes.js';
 import type { CellRecordRow } from '../store/cell-record-store.js';
-import { parseEventTime, parseTime, readingSchema } from './devices.js';
-import { cellCheck } from './cell-routes.js';
+import { parseEventTime, parseReadingRange, readingSchema, readingsQuerySchema } from './devices.js';
+import { cellCheck, knownDeviceIds } from './cell-routes.js';
 import { cellParams, nullableNumber, security, time, writeErrors } from './route-schemas.js';
 
 /** The DCA limit on leak area, cm² per 100 m³ of gross volume (DOMAIN.md §1). */
 export const DCA_LEAK_LIMIT_CM2_PER_100M3 = 0.1;
 /** Largest controller memory accepted, bytes of JSON. */
 export const CONTROLLER_MEMORY_MAX_BYTES = 64 * 1024;
-/** Largest page of `GET /api/cells/:id/readings`. */
-const MAX_READINGS = 10_000;
 /** Discharge coefficient of a sharp-edged orifice, the convention of pressure-decay tests (DOMAIN.md §5). */
 const LEAK_CD = 0.61;
 const AIR_DENSITY_KG_PER_M3 = 1.29;
@@ -160,7 +158,6 @@ export function leakAreaFromHalfTimeM2(freeVolumeM3: number, halfTimeS: number, 
 
 export async function controllerRoutes(app: FastifyInstance): Promise<void> {
   const cellOr404 = cellCheck(app);
-  const knownDevices = (): string[] => app.devices.ids().concat(app.store.devices.ids());
   const by = (actor: { name: string } | undefined): string => actor?.name ?? 'unknown';
   const changed = (cellId: string, change: 'leak_test' | 'loading' | 'unloading' | 'controller'): void =>
     app.events.publish({ kind: 'cell', change: { cellId, change } });
@@ -188,7 +185,7 @@ export async function controllerRoutes(app: FastifyInstance): Promise<void> {
 
   /** The boards of a cell, each with its manifold cell number (null for a one-cell board). */
   function cellDevices(cellId: string): Array<{ deviceId: string; boardCell: number | null; kind: string | null; capabilities: string[] }> {
-    const ids = new Set(app.cells.devicesOf(cellId, knownDevices()));
+    const ids = new Set(app.cells.devicesOf(cellId, knownDeviceIds(app)));
     const views = new Map(app.devices.list().map((d) => [d.id, d]));
     return [...ids].sort().map((deviceId) => {
       let boardCell: number | null = null;
@@ -267,15 +264,7 @@ export async function controllerRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         summary: "A cell's readings measured in [from, to], oldest first (page on with from = the last measuredAtMs + 1)",
         params: cellParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: the beginning' },
-            to: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: no upper bound' },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_READINGS, default: 1000 },
-          },
-        },
+        querystring: readingsQuerySchema,
         response: {
           200: {
             type: 'object',
@@ -290,9 +279,7 @@ export async function controllerRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const { cellId } = req.params;
       cellOr404(cellId);
-      const fromMs = parseTime(req.query.from, 'from', 0);
-      const toMs = parseTime(req.query.to, 'to', Number.MAX_SAFE_INTEGER);
-      if (toMs < fromMs) throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
+      const { fromMs, toMs } = parseReadingRange(req.query);
       const readings = app.store.readings.queryCell(cellId, fromMs, toMs, req.query.limit ?? 1000);
       return { cellId, fromMs, toMs: toMs === Number.MAX_SAFE_INTEGER ? null : toMs, readings };
     },

@@ -161,6 +161,28 @@ export function parseEventTime(value: string | undefined, fieldName: string, now
   return parseTime(value, fieldName, nowMs, { part: 'body', nowMs });
 }
 
+/** The query of a readings route (a device's, a cell's): a measured-time range and a page size. */
+export const readingsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: the beginning' },
+    to: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: no upper bound' },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 1000 },
+  },
+} as const;
+
+/**
+ * A readings query's range, epoch ms; `to` Number.MAX_SAFE_INTEGER when open (no default upper bound at "now":
+ * a board's clock may run a little ahead of the bridge's). 400 when `to` is before `from`.
+ */
+export function parseReadingRange(q: { from?: string; to?: string }): { fromMs: number; toMs: number } {
+  const fromMs = parseTime(q.from, 'from', 0);
+  const toMs = parseTime(q.to, 'to', Number.MAX_SAFE_INTEGER);
+  if (toMs < fromMs) throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
+  return { fromMs, toMs };
+}
+
 export async function deviceRoutes(app: FastifyInstance): Promise<void> {
   function deviceOr404(id: string): DeviceView {
     const dev = app.devices.get(id);
@@ -192,15 +214,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         params: idParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: the beginning' },
-            to: { type: 'string', maxLength: 40, description: 'ISO 8601 or epoch ms, inclusive; default: no upper bound' },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 1000 },
-          },
-        },
+        querystring: readingsQuerySchema,
         response: {
           200: {
             type: 'object',
@@ -219,12 +233,7 @@ export async function deviceRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       deviceOr404(req.params.id);
-      const fromMs = parseTime(req.query.from, 'from', 0);
-      // No default upper bound at "now": a board's clock may run a little ahead of the bridge's.
-      const toMs = parseTime(req.query.to, 'to', Number.MAX_SAFE_INTEGER);
-      if (toMs < fromMs) {
-        throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
-      }
+      const { fromMs, toMs } = parseReadingRange(req.query);
       const readings: ReadingView[] = app.store.readings.query({
         deviceId: req.params.id,
         fromMs,

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { BridgeError, errorBodySchema } from '../errors.js';
 import { parseTime } from './devices.js';
+import { knownDeviceIds } from './cell-routes.js';
 
 // `boot` is the bench's power-up number; `flags` (`;`-separated) marks a reading not to be used as real.
 // `board_cell` is the board's manifold cell (empty when it sends none).
@@ -22,10 +23,9 @@ function text(v: string): string {
 }
 
 export async function storeRoutes(app: FastifyInstance): Promise<void> {
-  const knownDevices = (): string[] => app.devices.ids().concat(app.store.devices.ids());
   /** The devices of a cell: by the configuration, and those whose readings were filed under it. */
   const devicesOfCell = (cellId: string): string[] => {
-    const ids = new Set(app.cells.devicesOf(cellId, knownDevices()));
+    const ids = new Set(app.cells.devicesOf(cellId, knownDeviceIds(app)));
     for (const c of app.store.readings.cellDevices()) if (c.cellId === cellId) ids.add(c.deviceId);
     return [...ids].sort();
   };
@@ -50,7 +50,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async () => {
-      const listed = new Map(app.cells.list(knownDevices()).map((c) => [c.id, new Set(c.deviceIds)]));
+      const listed = new Map(app.cells.list(knownDeviceIds(app)).map((c) => [c.id, new Set(c.deviceIds)]));
       for (const c of app.store.readings.cellDevices()) (listed.get(c.cellId) ?? listed.set(c.cellId, new Set()).get(c.cellId)!).add(c.deviceId);
       return { cells: [...listed].sort(([a], [b]) => a.localeCompare(b)).map(([id, devices]) => ({ id, deviceIds: [...devices].sort() })) };
     },
@@ -84,7 +84,7 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       const toMs = parseTime(req.query.to, 'to', Number.MAX_SAFE_INTEGER);
       if (toMs < fromMs) throw new BridgeError('BRIDGE_ERR_BAD_QUERY', 400, `query field "to" (${toMs}) is before "from" (${fromMs})`, { field: 'to' });
       const cellId = text(req.params.cellId);
-      const rows = app.store.readings.iterateCell(req.params.cellId, app.cells.devicesOf(req.params.cellId, knownDevices()), fromMs, toMs);
+      const rows = app.store.readings.iterateCell(req.params.cellId, app.cells.devicesOf(req.params.cellId, knownDeviceIds(app)), fromMs, toMs);
       // Streamed a row at a time: a season of readings never sits in memory at once.
       const body = Readable.from(
         (function* () {

@@ -8,18 +8,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../bridge/index.js';
 import type { DecisionLogEntry } from '../../controller/contract.js';
-import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { LISTENING_CELL, startListeningBridge, type ListeningBridge } from '../helpers/listening-bridge.js';
 import { until } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPERATOR = 'cbt_operator-token-for-tests-00000000000000';
-const SN = 'GB-0001';
-const CELL = 'cell-1';
+const CELL = LISTENING_CELL;
 
 interface Cli {
   child: ChildProcess;
@@ -63,26 +59,11 @@ describe('cellbench controller: the command line', () => {
 });
 
 describe('cellbench controller against a listening bridge', () => {
-  let app: FastifyInstance;
-  let url: string;
-  let board: FakeBoard;
-  let clock: ManualClock;
+  let bridge: ListeningBridge;
   const running: Cli[] = [];
 
   beforeAll(async () => {
-    board = new FakeBoard('/dev/fake-gb-01', { serialNumber: SN });
-    app = buildApp({
-      dbPath: ':memory:',
-      ports: [{ path: board.path }],
-      binding: fakeBoardBinding([board]),
-      cells: [{ id: CELL, deviceId: SN }],
-      auth: { mode: 'tokens', tokens: [{ name: 'otto', role: 'operator', token: OPERATOR }] },
-      clock: (clock = new ManualClock()),
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    await until(() => app.devices.get(SN)?.state === 'open', 'the board identified', 2_000_000);
-    await until(() => app.devices.queued(SN) === 0, 'STATUS answered', 2_000_000);
+    bridge = await startListeningBridge([{ name: 'otto', role: 'operator', token: OPERATOR }]);
   });
 
   afterEach(async () => {
@@ -93,29 +74,21 @@ describe('cellbench controller against a listening bridge', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
+    await bridge?.close();
   });
 
-  /** A reading 10 s after the last, on the board's clock and the bridge's alike. */
-  const reading = async (o2: string): Promise<void> => {
-    clock.advance(10_000);
-    const n = app.store.readings.count(SN);
-    board.sendReading({ o2, co2: '0.040' }, 10_000);
-    await until(() => app.store.readings.count(SN) > n, 'the reading stored', 2_000_000);
-  };
-
   it('prints each decision as a JSON line, pulls down with N2, saves its record, and stops on SIGINT', async () => {
-    const cli = cellbench(['--log', 'json', '--lockstep'], { CELLBENCH_BRIDGE_URL: url, CELLBENCH_TOKEN: OPERATOR, CELLBENCH_CELLS: CELL });
+    const cli = cellbench(['--log', 'json', '--lockstep'], { CELLBENCH_BRIDGE_URL: bridge.url, CELLBENCH_TOKEN: OPERATOR, CELLBENCH_CELLS: CELL });
     running.push(cli);
     // It says so on stderr once its cells are loaded and its event stream is open.
     await waitFor(() => cli.stderr.includes('controlling') || cli.child.exitCode !== null, 'the controller to start');
     expect(cli.child.exitCode).toBeNull();
     // Below 15 kPa there is no aerobic reference to take first (a cell already part pulled down): pull-down with N2.
-    for (let i = 0; i < 3; i++) await reading('12.00');
-    await waitFor(() => board.received.some((l) => l.startsWith('SET ') && l.includes('valve=n2') && l.includes('on=1')), 'N2 on');
-    const newest = app.store.readings.latestOfCell(CELL)!.measuredAtMs;
+    for (let i = 0; i < 3; i++) await bridge.reading('12.00');
+    await waitFor(() => bridge.board.received.some((l) => l.startsWith('SET ') && l.includes('valve=n2') && l.includes('on=1')), 'N2 on');
+    const newest = bridge.app.store.readings.latestOfCell(CELL)!.measuredAtMs;
     // With --lockstep the record follows every reading.
-    await waitFor(() => ((app.store.controllerStates.get(CELL)?.body as { status?: { atMs: number } } | undefined)?.status?.atMs ?? 0) >= newest, 'the record at the newest reading');
+    await waitFor(() => ((bridge.app.store.controllerStates.get(CELL)?.body as { status?: { atMs: number } } | undefined)?.status?.atMs ?? 0) >= newest, 'the record at the newest reading');
     await waitFor(() => cli.stdout.includes('"n2 on"'), 'the N2 decision printed');
     const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as DecisionLogEntry);
     const n2 = lines.find((l) => l.decision === 'n2 on')!;

@@ -9,22 +9,18 @@
  */
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../bridge/index.js';
 import { createFastBench, type FastBench } from '../../rig/index.js';
 import type { StoredControllerRecord } from '../../controller/contract.js';
-import { FakeBoard, fakeBoardBinding } from '../helpers/fake-board.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { startListeningBridge, type ListeningBridge } from '../helpers/listening-bridge.js';
 import { missingTools } from '../helpers/required-tools.js';
 import { until } from '../helpers/wait.js';
 
 const PYTHON = '/usr/bin/python3';
 const CONTROLLER = fileURLToPath(new URL('../../controller/python/cellbench_controller.py', import.meta.url));
 const OPERATOR = 'cbt_operator-token-for-tests-00000000000000';
-const SN = 'GB-0001';
 const CELL = 'cell-1';
 
 const hasModules = (): boolean => spawnSync(PYTHON, ['-c', 'import socketio, requests'], { stdio: 'ignore' }).status === 0;
@@ -78,26 +74,13 @@ async function waitWall(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe.skipIf(skip !== undefined)('the Python controller against a listening bridge', () => {
+  let bridge: ListeningBridge;
   let app: FastifyInstance;
-  let url: string;
-  let board: FakeBoard;
-  let clock: ManualClock;
   const running: PythonController[] = [];
 
   beforeAll(async () => {
-    board = new FakeBoard('/dev/fake-gb-01', { serialNumber: SN });
-    app = buildApp({
-      dbPath: ':memory:',
-      ports: [{ path: board.path }],
-      binding: fakeBoardBinding([board]),
-      cells: [{ id: CELL, deviceId: SN }],
-      auth: { mode: 'tokens', tokens: [{ name: 'otto', role: 'operator', token: OPERATOR }] },
-      clock: (clock = new ManualClock()),
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    await until(() => app.devices.get(SN)?.state === 'open', 'the board identified', 2_000_000);
-    await until(() => app.devices.queued(SN) === 0, 'STATUS answered', 2_000_000);
+    bridge = await startListeningBridge([{ name: 'otto', role: 'operator', token: OPERATOR }]);
+    app = bridge.app;
   });
 
   afterEach(async () => {
@@ -105,11 +88,11 @@ describe.skipIf(skip !== undefined)('the Python controller against a listening b
   });
 
   afterAll(async () => {
-    await app?.close();
+    await bridge?.close();
   });
 
   function start(): PythonController {
-    const p = new PythonController({ CELLBENCH_BRIDGE_URL: url, CELLBENCH_TOKEN: OPERATOR, CELLBENCH_CELLS: CELL });
+    const p = new PythonController({ CELLBENCH_BRIDGE_URL: bridge.url, CELLBENCH_TOKEN: OPERATOR, CELLBENCH_CELLS: CELL });
     running.push(p);
     return p;
   }
@@ -118,18 +101,8 @@ describe.skipIf(skip !== undefined)('the Python controller against a listening b
     const row = app.store.controllerStates.get(CELL);
     return row ? ({ ...(row.body as object), updatedAtMs: row.updatedAtMs } as StoredControllerRecord) : undefined;
   };
-  /**
-   * A reading 10 s after the last one, on the board's clock and the bridge's alike: a board time ahead of the
-   * bridge's is flagged (time_future), and a board quiet for 30 s of bridge time is taken as silent.
-   */
-  const reading = async (o2: string): Promise<number> => {
-    clock.advance(10_000);
-    const n = app.store.readings.count(SN);
-    board.sendReading({ o2, co2: '0.040' }, 10_000);
-    await until(() => app.store.readings.count(SN) > n, 'the reading stored', 2_000_000);
-    return app.store.readings.latestOfCell(CELL)!.measuredAtMs;
-  };
-  const n2Commands = (on: boolean): number => board.received.filter((l) => l.startsWith('SET ') && l.includes('valve=n2') && l.includes(`on=${on ? 1 : 0}`)).length;
+  const reading = (o2: string): Promise<number> => bridge.reading(o2);
+  const n2Commands = (on: boolean): number => bridge.board.received.filter((l) => l.startsWith('SET ') && l.includes('valve=n2') && l.includes(`on=${on ? 1 : 0}`)).length;
 
   it('reads the status, saves a record at each reading\'s time, and sends N2 on while O2 is above its setpoint', async () => {
     const p = start();
