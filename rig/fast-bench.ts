@@ -82,8 +82,8 @@ import { createInProcessClient } from './in-process-client.js';
 export const DEFAULT_RUN_START_EPOCH_MS = Date.UTC(2026, 8, 15);
 
 const HOUR_MS = 3_600_000;
-/** The gasboard polls its CO2 module once a period, at most once a second (firmware/gasboard/gasboard.c). */
-const CO2_POLL_MS = 1000;
+/** The gasboard asks its CO2 module this long before each reading, or a period if shorter (GB_CO2_LEAD_MS). */
+const CO2_LEAD_MS = 1000;
 /** A palletunit's loop takes a sensor without a fresh value for 10 s as failed (firmware/palletunit/config.h). */
 const PALLETUNIT_O2_STREAM_MS = 1000;
 /** Board outputs that drive the plant: gasboard (cell 1) n2 0, air 1, scrub 2; palletunit n2 0, air 1 (2 is its fan). */
@@ -345,7 +345,7 @@ class FastBenchImpl implements FastBench {
     }
     this.options = options;
     this.periodMs = periodMs;
-    this.sampleLeadMs = Math.min(periodMs, CO2_POLL_MS);
+    this.sampleLeadMs = Math.min(periodMs, CO2_LEAD_MS);
     this.seed = seed;
     this.bridgeClock = createPlantEpochClock({ clock: this.plantClock, runStartEpochMs: runStart });
   }

@@ -105,12 +105,21 @@ void co2m_poll(co2m_t *m, uint32_t now)
             modbus_rx_start(&m->rx, m->addr, CO2M_REGS);
             m->waiting = 1;
             m->sent_ms = now;
+            m->requests++;
         }
         m->next_ms += m->poll_ms;
         if (reached(now, m->next_ms)) {
             m->next_ms = now + m->poll_ms; /* behind: no burst of requests */
         }
     }
+}
+
+void co2m_ask_at(co2m_t *m, uint32_t t)
+{
+    if (m->requests > 0u && reached(m->sent_ms, t)) {
+        return;
+    }
+    m->next_ms = t;
 }
 
 uint32_t co2m_idle_ms(const co2m_t *m, uint32_t now)

@@ -36,6 +36,7 @@ typedef struct {
     modbus_rx_t rx;
     sample_t co2;
     uint16_t status;      /* of the last good answer */
+    uint32_t requests;    /* requests sent */
     uint32_t answers;     /* good answers */
     uint32_t timeouts;    /* requests without a good answer in time */
     uint32_t bad_crc;     /* answers with a wrong CRC (once per request) */
@@ -49,6 +50,10 @@ void co2m_init(co2m_t *m, uint8_t addr, uint32_t poll_ms, uint32_t timeout_ms, u
 
 /* Sends a request when one is due, reads the UART, judges the answer, notices a timeout. Never waits. */
 void co2m_poll(co2m_t *m, uint32_t now);
+
+/* Moves the next request to board time t (its owner knows when a fresh value is wanted); after it, requests
+ * follow every poll_ms again unless asked for another time. A request sent at t or later already serves. */
+void co2m_ask_at(co2m_t *m, uint32_t t);
 
 /* How long until co2m_poll has timed work (a request due or a timeout). */
 uint32_t co2m_idle_ms(const co2m_t *m, uint32_t now);

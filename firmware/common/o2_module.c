@@ -173,3 +173,14 @@ void o2m_poll(o2m_t *m, uint32_t now)
         m->timeouts++;
     }
 }
+
+uint32_t o2m_idle_ms(const o2m_t *m, uint32_t now)
+{
+    uint32_t since = (uint32_t)(now - m->last_ok_ms);
+
+    if (m->silent || since >= 0x80000000u) {
+        return O2M_IDLE_NONE;
+    }
+    /* The poll counts a silence once it is longer than silence_ms: one ms after. */
+    return since > m->silence_ms ? 0u : m->silence_ms - since + 1u;
+}

@@ -63,6 +63,11 @@ void o2m_init(o2m_t *m, uint32_t silence_ms, uint32_t now);
 /* Reads what UART1 has (bounded per call) and notices a silence. */
 void o2m_poll(o2m_t *m, uint32_t now);
 
+/* How long until o2m_poll has timed work: the moment the current silence would count as a timeout
+ * (O2M_IDLE_NONE while a silence is already counted: only bytes end it). */
+#define O2M_IDLE_NONE 0xFFFFFFFFu
+uint32_t o2m_idle_ms(const o2m_t *m, uint32_t now);
+
 /* Feeds bytes as if they had arrived on the UART (what o2m_poll does with what it reads). */
 void o2m_feed(o2m_t *m, const uint8_t *bytes, size_t n, uint32_t now);
 

@@ -44,7 +44,7 @@
 #define GB_FLUSH_MS_DEFAULT  60000u /* sample line flush after switching cells (used with more than one cell) */
 #define GB_O2_SILENCE_MS     3000u  /* no valid O2 line for this long: a sensor timeout */
 #define GB_CO2_ADDR          1u     /* the CO2 module's Modbus slave address */
-#define GB_CO2_POLL_MS       1000u
+#define GB_CO2_LEAD_MS       1000u  /* the CO2 module is asked this long before each reading (or a period, if shorter) */
 #define GB_CO2_TIMEOUT_MS    300u   /* an answer later than this is a timeout */
 
 /* ---- streaming --------------------------------------------------------------------------------------------- */
@@ -57,7 +57,7 @@
 #define GB_RING_LEN       256u  /* readings kept for REPLAY (PROTOCOL.md: at least 256); 12 bytes each */
 #define GB_REPLAY_MAX     1024u /* readings one REPLAY may ask for */
 
-#define GB_WATCHDOG_MS    4000u /* the main loop must come round this often (poll waits at most 1000 ms) */
+#define GB_WATCHDOG_MS    4000u /* the main loop must come round this often (the targets wake it at least once a second) */
 
 /* ---- EEPROM layout ---------------------------------------------------------------------------------------- */
 

@@ -8,12 +8,12 @@
 
 #include "common/hal.h"
 
-#define GB_IDLE_MAX_MS 1000u
-
 #if GB_PROTO_VERSION != BOARD_PROTO_VERSION || GB_REPLAY_MAX != BOARD_REPLAY_MAX || \
     GB_ST_COUNTER_MAX != BOARD_ST_COUNTER_MAX || GB_CAL_COUNT_MAX != BOARD_CAL_COUNT_MAX
 #error "gasboard/config.h must agree with the protocol engine's constants (common/board_engine.h)"
 #endif
+
+static void ask_co2_for_next_reading(gasboard_t *gb);
 
 /* Output kinds' names (SET's valve field), indexed by GB_OUT_N2 ... GB_OUT_SAMPLE. */
 static const char *const gb_output_names[GB_OUT_PER_CELL] = GB_OUT_NAMES;
@@ -85,6 +85,7 @@ gasboard_config_t gasboard_config_default(void)
     cfg.stale_ms = GB_STALE_MS_DEFAULT;
     cfg.cells = GB_CELLS_DEFAULT;
     cfg.flush_ms = GB_FLUSH_MS_DEFAULT;
+    cfg.co2_poll_ms = 0;
     return cfg;
 }
 
@@ -123,12 +124,14 @@ void gasboard_init(gasboard_t *gb, const gasboard_config_t *cfg)
                       gb->ring_slots, (uint16_t)GB_RING_LEN);
     {
         uint32_t now = hal_millis();
+        uint32_t co2_every = gb->cfg.co2_poll_ms != 0u && gb->cfg.co2_poll_ms < gb->cfg.period_ms
+                                 ? gb->cfg.co2_poll_ms
+                                 : gb->cfg.period_ms;
         /* Measuring starts now: the first reading in a period (after a flush, with several cells). */
         manifold_init(&gb->manifold, gb->cfg.cells, gb->cfg.flush_ms, gb->cfg.period_ms, now);
         o2m_init(&gb->o2m, GB_O2_SILENCE_MS, now);
-        /* The CO2 module is asked once a period, at most once a second: each reading gets a fresh value. */
-        co2m_init(&gb->co2m, GB_CO2_ADDR, gb->cfg.period_ms < GB_CO2_POLL_MS ? gb->cfg.period_ms : GB_CO2_POLL_MS,
-                  GB_CO2_TIMEOUT_MS, now);
+        co2m_init(&gb->co2m, GB_CO2_ADDR, co2_every, GB_CO2_TIMEOUT_MS, now);
+        ask_co2_for_next_reading(gb);
     }
     if (gb->cfg.profile->sample_kind != 0xFFu) {
         gasboard_output(gb, out_index(gb, 1u, gb->cfg.profile->sample_kind), 1);
@@ -137,6 +140,22 @@ void gasboard_init(gasboard_t *gb, const gasboard_config_t *cfg)
 }
 
 /* ---- measuring ------------------------------------------------------------------------------------------- */
+
+/*
+ * The CO2 module is asked once per reading, GB_CO2_LEAD_MS before it is due (a period before it, with a
+ * period shorter than that): each reading gets a value about a second old, and a board reporting once a
+ * minute wakes its module once a minute, not sixty times. A board whose config asks for the module more
+ * often than once a period (cfg.co2_poll_ms: a palletunit's loop) keeps that rhythm, which is fresh enough.
+ */
+static void ask_co2_for_next_reading(gasboard_t *gb)
+{
+    uint32_t lead = gb->cfg.period_ms < GB_CO2_LEAD_MS ? gb->cfg.period_ms : GB_CO2_LEAD_MS;
+
+    if (gb->co2m.poll_ms < gb->cfg.period_ms) {
+        return;
+    }
+    co2m_ask_at(&gb->co2m, gb->manifold.due_ms - lead);
+}
 
 /*
  * Takes one reading into the ring. Its t is when its values were measured (PROTOCOL.md), not when it is sent.
@@ -202,6 +221,8 @@ void gasboard_poll(gasboard_t *gb)
             gasboard_output(gb, out_index(gb, was, gb->cfg.profile->sample_kind), 0);
             gasboard_output(gb, out_index(gb, gb->manifold.current, gb->cfg.profile->sample_kind), 1);
         }
+        ask_co2_for_next_reading(gb);
+        co2m_poll(&gb->co2m, now); /* a request due now (a period no longer than the lead) goes now */
     }
 
     board_engine_send(&gb->engine);
@@ -235,14 +256,20 @@ uint32_t gasboard_idle_ms(const gasboard_t *gb)
     if (left != BOARD_ENGINE_IDLE_NONE) {
         return left; /* frames wait to be sent */
     }
+    /* The earliest timed work: the next reading, the CO2 module's request or timeout, an O2 silence to count.
+     * No cap: a target with a watchdog wakes its loop often enough for it (targets/host/main.c). */
     left = manifold_idle_ms(&gb->manifold, now);
     {
         uint32_t co2 = co2m_idle_ms(&gb->co2m, now);
+        uint32_t o2 = o2m_idle_ms(&gb->o2m, now);
         if (co2 < left) {
             left = co2;
         }
+        if (o2 < left) {
+            left = o2;
+        }
     }
-    return left < GB_IDLE_MAX_MS ? left : GB_IDLE_MAX_MS;
+    return left;
 }
 
 void gasboard_sample(const gasboard_t *gb, sensor_t sensor, sample_t *out)

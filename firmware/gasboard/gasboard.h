@@ -38,6 +38,8 @@ typedef struct {
     uint32_t stale_ms;  /* sensor values older than this are sent as NA; default GB_STALE_MS_DEFAULT */
     uint8_t cells;      /* cells on the sampling manifold, 1..GB_CELLS_MAX; default GB_CELLS_DEFAULT */
     uint32_t flush_ms;  /* manifold flush after a switch (cells > 1); default GB_FLUSH_MS_DEFAULT */
+    uint32_t co2_poll_ms; /* the CO2 module is also asked at least this often (a local loop that wants fresh
+                           * values); 0, the default: only GB_CO2_LEAD_MS before each reading */
 } gasboard_config_t;
 
 typedef struct gasboard_s {
@@ -62,7 +64,7 @@ void gasboard_init(gasboard_t *gb, const gasboard_config_t *cfg);
 void gasboard_poll(gasboard_t *gb);
 
 /* How long the main loop may wait before poll() has timed work to do, in ms; arriving bytes should wake it
- * earlier. Never more than 1000; 0 when frames are waiting to be sent. */
+ * earlier. 0 when frames are waiting to be sent. Not capped: a target with a watchdog bounds its own wait. */
 uint32_t gasboard_idle_ms(const gasboard_t *gb);
 
 /* The seq of the last reading taken (0 before the first). */

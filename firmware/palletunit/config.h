@@ -22,6 +22,7 @@
 #define PU_CO2_MAX_DEFAULT       1500  /* 1.500 kPa: above it, air flushes the CO2 out */
 #define PU_CO2_BAND_DEFAULT      200   /* 0.200 kPa below the maximum before the air closes again */
 #define PU_SENSOR_TIMEOUT_MS     10000u /* a sensor without a fresh value this long: safe state */
+#define PU_CO2_POLL_MS           1000u  /* the CO2 module is asked this often, whatever the period, for the loop */
 #define PU_FAN_RUNON_MS          30000u /* the fan runs on after the valves close, to mix the cover */
 
 /* Limits the host's setpoints must keep (PROTOCOL.md would list them with the command). */

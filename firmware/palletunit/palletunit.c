@@ -113,6 +113,7 @@ gasboard_config_t palletunit_config_default(void)
     cfg.profile = &palletunit_profile;
     cfg.sn = PU_SN_DEFAULT;
     cfg.cells = 1;
+    cfg.co2_poll_ms = PU_CO2_POLL_MS; /* the loop takes a sensor silent for PU_SENSOR_TIMEOUT_MS as failed */
     return cfg;
 }
 

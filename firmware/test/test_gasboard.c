@@ -1092,6 +1092,66 @@ static void test_sensor_path(void)
     CHECK_EQ_U(gasboard_sensor_timeouts(&board), 0);
 }
 
+/* Runs the board as a target's main loop does: poll, then sleep for its idle (at least 1 ms), up to ms.
+ * Returns how many times it polled. */
+static uint32_t run_loop_to(uint32_t ms)
+{
+    uint32_t polls = 0;
+
+    while ((uint32_t)(ms - hal_millis()) != 0u && (uint32_t)(ms - hal_millis()) < 0x80000000u) {
+        uint32_t idle = gasboard_idle_ms(&board);
+        uint32_t left = ms - hal_millis();
+        fake_set_time(hal_millis() + (idle == 0u ? 1u : (idle < left ? idle : left)));
+        gasboard_poll(&board);
+        polls++;
+    }
+    return polls;
+}
+
+/*
+ * A board reporting once a minute asks its CO2 module once a reading, GB_CO2_LEAD_MS before it, and sleeps in
+ * between: its idle reaches to the next piece of timed work, not a second at most. Here the O2 module sends a
+ * line once a minute too (as in the fast mode), so its silence counts once a minute; a real module streams.
+ */
+static void test_co2_once_a_reading(void)
+{
+    static const uint8_t answer[15] = { 0x01, 0x04, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x01, 0x8B,
+                                        0x00, 0x96, 0x27, 0x95, 0x4F, 0x00 };
+    gasboard_config_t cfg = gasboard_config_default();
+    uint8_t req[16];
+    uint32_t minute;
+
+    cfg.period_ms = 60000u;
+    fake_reset();
+    gasboard_init(&board, &cfg);
+    hello(1);
+    for (minute = 1; minute <= 3; minute++) {
+        uint32_t due = minute * 60000u;
+        char want[80];
+        uint32_t polls = run_loop_to(due - 1500u);
+        CHECK(polls <= 3u); /* the previous reading's O2 silence, and this sleep's end */
+        CHECK_EQ_U(fake_uart_pending(HAL_UART_CO2), 0); /* not asked before its time */
+        fake_uart_send(HAL_UART_O2, "O 0209.5 T +01.50 P 1013.2 S 00 *16\r\n", 37);
+        gasboard_poll(&board);
+        CHECK_EQ_U(gasboard_idle_ms(&board), 500); /* to the CO2 request */
+        CHECK_EQ_U(run_loop_to(due - GB_CO2_LEAD_MS), 1);
+        CHECK_EQ_U(fake_uart_take(HAL_UART_CO2, req, sizeof req), 8);
+        CHECK_EQ_U(gasboard_idle_ms(&board), GB_CO2_TIMEOUT_MS);
+        fake_set_time(due - GB_CO2_LEAD_MS + 20u);
+        fake_uart_send(HAL_UART_CO2, answer, sizeof answer);
+        gasboard_poll(&board);
+        CHECK_EQ_U(gasboard_idle_ms(&board), GB_CO2_LEAD_MS - 20u); /* to the reading, nothing in between */
+        CHECK_EQ_U(run_loop_to(due), 1);
+        sprintf(want, "RD seq=%lu t=%lu o2=20.95 co2=0.040 temp=1.50 cell=1", (unsigned long)minute,
+                (unsigned long)(due - 1500u));
+        EXPECT(want);
+        CHECK_EQ_U(fake_uart_pending(HAL_UART_CO2), 0); /* one request per reading */
+        CHECK_EQ_U(board.co2m.requests, minute);
+    }
+    CHECK_EQ_U(board.co2m.timeouts, 0);
+    CHECK_EQ_U(board.o2m.timeouts, 3); /* power-up's silence, then the minutes between lines */
+}
+
 static void test_boot_and_watchdog(void)
 {
     char want[200];
@@ -1159,5 +1219,6 @@ int main(void)
     test_manifold_schedule();
     test_manifold_board();
     test_sensor_path();
+    test_co2_once_a_reading();
     return check_done();
 }

@@ -47,6 +47,9 @@ static const char *const kind_names[GB_OUT_PER_CELL] = GB_OUT_NAMES;
 #endif
 #include "targets/board_select.h" /* board_t and board_init/poll/idle_ms for the chosen board */
 
+/* The longest the main loop waits for I/O: well inside the watchdog's period (GB_WATCHDOG_MS). */
+#define HOST_LOOP_MAX_WAIT_MS 1000u
+
 #if defined(CB_HOST_TEST_HOOKS)
 /* The test build (PROG-test, made by the Makefile's for-tests): the watchdog's period and a stall on demand. */
 #define BOARD_TEST_OPTIONS                                                                                         \
@@ -235,8 +238,11 @@ int main(int argc, char **argv)
     hal_log("boot=%lu reset=%s eeprom=%s", (unsigned long)board_core(&board)->engine.boot,
             hal_reset_cause() == HAL_RESET_WATCHDOG ? "watchdog" : "power", hal_host_eeprom_path());
     while (ev == HAL_HOST_RUN) {
+        uint32_t idle;
         board_poll(&board);
-        ev = hal_host_wait(board_idle_ms(&board));
+        /* The board's idle has no cap; the watchdog (GB_WATCHDOG_MS) wants the loop round at least this often. */
+        idle = board_idle_ms(&board);
+        ev = hal_host_wait(idle < HOST_LOOP_MAX_WAIT_MS ? idle : HOST_LOOP_MAX_WAIT_MS);
     }
 
     hal_host_stop();
