@@ -48,7 +48,7 @@ import {
 import { BridgeError } from '../errors.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { DeviceState } from '../events.js';
-import { BoundedReadlineParser } from './bounded-readline-parser.js';
+import { LineSplitter } from './bounded-readline-parser.js';
 
 export interface BoardConnectionOptions {
   path: string;
@@ -299,11 +299,16 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
       if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
       return undefined;
     }
-    const parser = port.pipe(new BoundedReadlineParser({ maxLineBytes: MAX_LINE_BYTES }));
-    parser.on('data', (line: string) => {
-      if (this.port === port) this.onLine(line);
-    });
-    parser.on('overflow', () => this.emit('rejected', 'E_TOOLONG', `line longer than ${MAX_LINE_BYTES} bytes`));
+    // The port's chunks go straight to the line splitter (bounded-readline-parser.ts), each line to onLine as
+    // soon as it is complete: a Transform stream in between would cost more than decoding the line.
+    const lines = new LineSplitter(
+      { maxLineBytes: MAX_LINE_BYTES },
+      (line) => {
+        if (this.port === port) this.onLine(line);
+      },
+      () => this.emit('rejected', 'E_TOOLONG', `line longer than ${MAX_LINE_BYTES} bytes`),
+    );
+    port.on('data', (chunk: Buffer) => lines.push(chunk));
     port.on('close', () => this.onLinkGone(port, 'port closed'));
     port.on('error', (err: Error) => this.onLinkGone(port, `port error: ${err.message}`));
     this.setState('identifying', 'port open');

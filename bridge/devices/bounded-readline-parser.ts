@@ -6,6 +6,10 @@
  * character, so garbage bytes survive decoding and lengths are byte counts), empty ones included, in
  * object mode. Past `maxLineBytes` the partial line is dropped, `overflow` is emitted once, and everything
  * up to the next `\n` is discarded, so the tail of the over-long line is not read as a line of its own.
+ *
+ * The splitting itself is `LineSplitter`, which hands each line to a function as soon as it is complete:
+ * the board connection feeds it the port's chunks directly (no stream in between, for every line a board
+ * sends); `BoundedReadlineParser` is the same as a Transform stream.
  */
 
 import { Transform, type TransformCallback } from 'node:stream';
@@ -15,18 +19,25 @@ export interface BoundedReadlineParserOptions {
   maxLineBytes: number;
 }
 
-export class BoundedReadlineParser extends Transform {
+/** No partial line: one shared empty buffer (never written), not a new one per line. */
+const EMPTY = Buffer.alloc(0);
+
+/** The parser's rules on plain calls: `push(chunk)` calls `onLine` for each line it completes, in order. */
+export class LineSplitter {
   private readonly maxLineBytes: number;
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = EMPTY;
   private discarding = false;
 
-  constructor({ maxLineBytes }: BoundedReadlineParserOptions) {
-    super({ readableObjectMode: true });
+  constructor(
+    { maxLineBytes }: BoundedReadlineParserOptions,
+    private readonly onLine: (line: string) => void,
+    private readonly onOverflow: () => void,
+  ) {
     if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`"maxLineBytes" must be a positive integer: ${maxLineBytes}`);
     this.maxLineBytes = maxLineBytes;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, cb: TransformCallback): void {
+  push(chunk: Buffer): void {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
@@ -36,9 +47,9 @@ export class BoundedReadlineParser extends Transform {
       } else {
         const part = chunk.subarray(start, nl);
         const line = this.buffer.length > 0 ? Buffer.concat([this.buffer, part]) : part;
-        this.buffer = Buffer.alloc(0);
-        if (line.length > this.maxLineBytes + 1) this.emit('overflow');
-        else this.push(line.toString('latin1'));
+        this.buffer = EMPTY;
+        if (line.length > this.maxLineBytes + 1) this.onOverflow();
+        else this.onLine(line.toString('latin1'));
       }
       start = nl + 1;
     }
@@ -46,13 +57,30 @@ export class BoundedReadlineParser extends Transform {
       const rest = chunk.subarray(start);
       // +1 leaves room for a `\r` before the `\n`, which the codec drops.
       if (this.buffer.length + rest.length > this.maxLineBytes + 1) {
-        this.buffer = Buffer.alloc(0);
+        this.buffer = EMPTY;
         this.discarding = true;
-        this.emit('overflow');
+        this.onOverflow();
       } else {
         this.buffer = Buffer.concat([this.buffer, rest]);
       }
     }
+  }
+}
+
+export class BoundedReadlineParser extends Transform {
+  private readonly splitter: LineSplitter;
+
+  constructor(options: BoundedReadlineParserOptions) {
+    super({ readableObjectMode: true });
+    this.splitter = new LineSplitter(
+      options,
+      (line) => this.push(line),
+      () => this.emit('overflow'),
+    );
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, cb: TransformCallback): void {
+    this.splitter.push(chunk);
     cb();
   }
 }

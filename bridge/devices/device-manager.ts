@@ -374,6 +374,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const id = dev.connection.identity!;
     const { store } = this.opts;
     const history = store.devices.historyCounts(dev.id);
+    // { ...dev.counters, flagged, ...history } built by assignment, to the same keys in the same order: a
+    // spread followed by more properties takes V8's slow path, microseconds for every reading's view.
+    const counters = Object.assign({}, dev.counters);
+    counters.flagged = dev.counters.flagged ?? 0;
+    Object.assign(counters, history);
     return {
       id: dev.id,
       cellId: this.opts.cellOf?.(dev.id) ?? dev.id,
@@ -386,7 +391,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       state: dev.connection.state,
       powerUp: dev.boot,
       boardBoot: dev.boardBoot,
-      counters: { ...dev.counters, flagged: dev.counters.flagged ?? 0, ...history },
+      counters,
       lastReading: dev.lastReading,
     };
   }

@@ -7,8 +7,31 @@ import type Database from 'better-sqlite3';
 import type { LinkCounters } from '../events.js';
 import type { PowerUpRow, StoredDevice } from './store-types.js';
 
+/** What the store's history says of a device (see `historyCounts`). */
+export interface HistoryCounts {
+  conflicts: number;
+  lostReadings: number;
+  powerUps: number;
+  lostPowerUps: number;
+}
+
 export class DeviceStore {
+  /**
+   * `historyCounts` per device, as last counted: every device view carries them (one a second per device
+   * while readings flow) and they change only when a conflict, a gap or a power-up is written. The store's
+   * own writers drop a device's entry (`historyChanged`: this class's `addPowerUp`, ReadingStore's gap and
+   * conflict methods); a commit by another connection to the same file (PRAGMA data_version) drops them all.
+   */
+  private readonly history = new Map<string, HistoryCounts>();
+  private historyDataVersion: number | undefined;
+
   constructor(private readonly db: Database.Database) {}
+
+  /** A device's conflicts, gaps or power-ups were written (undefined: maybe any device's): count them again. */
+  historyChanged(deviceId?: string): void {
+    if (deviceId === undefined) this.history.clear();
+    else this.history.delete(deviceId);
+  }
 
   /**
    * Records a board's handshake under the power-up the bench decided (bridge/devices/power-up.ts) and
@@ -52,6 +75,7 @@ export class DeviceStore {
          VALUES (@deviceId, @powerUp, @boardBoot, @boardBootLast, @state, @startedAtMs, @detectedAtMs, @reason)`,
       )
       .run(p);
+    this.historyChanged(p.deviceId);
   }
 
   /** Every power-up of a device, oldest first. */
@@ -63,7 +87,24 @@ export class DeviceStore {
     state, started_at_ms AS startedAtMs, detected_at_ms AS detectedAtMs, reason`;
 
   /** What the store's history says of a device: conflicts, readings recorded lost, power-ups. */
-  historyCounts(deviceId: string): { conflicts: number; lostReadings: number; powerUps: number; lostPowerUps: number } {
+  historyCounts(deviceId: string): HistoryCounts {
+    if (!this.db.memory) {
+      // Another connection (a second bridge, a tool) may have written the file: its commits move data_version.
+      const { data_version: version } = this.db.prepare('PRAGMA data_version').get() as { data_version: number };
+      if (version !== this.historyDataVersion) {
+        this.history.clear();
+        this.historyDataVersion = version;
+      }
+    }
+    const cached = this.history.get(deviceId);
+    if (cached) return { ...cached };
+    const counts = this.countHistory(deviceId);
+    // Inside a transaction the counts may yet be rolled back: not kept.
+    if (!this.db.inTransaction) this.history.set(deviceId, counts);
+    return { ...counts };
+  }
+
+  private countHistory(deviceId: string): HistoryCounts {
     const c = this.db.prepare('SELECT count(*) AS n FROM reading_conflicts WHERE device_id = ?').get(deviceId) as { n: number };
     const g = this.db
       .prepare("SELECT coalesce(sum(to_seq - from_seq + 1), 0) AS n FROM sequence_gaps WHERE device_id = ? AND state = 'lost'")

@@ -38,7 +38,14 @@ export class ReadingStore {
    */
   legacyCellOf: (deviceId: string, boardCell: number | null) => string = (deviceId) => deviceId;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * @param historyChanged told after every write of a device's gaps or conflicts (undefined: maybe any
+   *   device's), so that the counts kept of them (DeviceStore.historyCounts) are counted again.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly historyChanged: (deviceId?: string) => void = () => undefined,
+  ) {
     this.insertReadingStmt = this.db.prepare(
       `INSERT OR IGNORE INTO readings (device_id, boot, seq, board_ms, measured_at_ms, received_at_ms, o2_kpa, co2_kpa, temp_c, flags, cell_id, board_cell)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -113,8 +120,16 @@ export class ReadingStore {
     if (this.pendingReadings.length === 0 || !this.db.open) return;
     const batch = this.pendingReadings;
     this.pendingReadings = [];
+    if (batch.length === 1) {
+      // One reading (a turn of a board at one a minute): its one write is a transaction of its own, and the
+      // BEGIN and COMMIT around it would cost as much again. A conflict writes only its record.
+      const [row, done] = batch[0]!;
+      const outcome = this.writeReading(row);
+      done?.(outcome);
+      return;
+    }
     const results = this.insertBatch(batch);
-    batch.forEach(([, done], i) => done?.(results[i]!));
+    for (let i = 0; i < batch.length; i++) batch[i]![1]?.(results[i]!);
   }
 
   /** The highest seq stored for a device in one boot; 0 when none. */
@@ -249,12 +264,14 @@ export class ReadingStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(g.deviceId, g.boot, g.fromSeq, g.toSeq, g.state, g.reason ?? null, g.atMs, g.state === 'lost' ? g.atMs : null);
+    this.historyChanged(g.deviceId);
     return Number(r.lastInsertRowid);
   }
 
   /** Removes a gap that was filled. */
   deleteGap(id: number): void {
     this.db.prepare('DELETE FROM sequence_gaps WHERE id = ?').run(id);
+    this.historyChanged();
   }
 
   /** Marks (part of) an open gap lost: the range becomes `fromSeq..toSeq` and the state `lost`. */
@@ -262,6 +279,7 @@ export class ReadingStore {
     this.db
       .prepare("UPDATE sequence_gaps SET from_seq = ?, to_seq = ?, state = 'lost', reason = ?, closed_at_ms = ? WHERE id = ?")
       .run(fromSeq, toSeq, reason, atMs, id);
+    this.historyChanged();
   }
 
   gaps(deviceId: string, state?: 'open' | 'lost'): SequenceGap[] {
@@ -272,11 +290,13 @@ export class ReadingStore {
   }
 
   addConflict(c: { deviceId: string; boot: number; seq: number; atMs: number; stored: unknown; received: unknown; resolution: string }): number {
-    return Number(
+    const id = Number(
       this.db
         .prepare('INSERT INTO reading_conflicts (device_id, boot, seq, detected_at_ms, stored, received, resolution) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(c.deviceId, c.boot, c.seq, c.atMs, JSON.stringify(c.stored), JSON.stringify(c.received), c.resolution).lastInsertRowid,
     );
+    this.historyChanged(c.deviceId);
+    return id;
   }
 
   /** A device's conflicts, newest first. */

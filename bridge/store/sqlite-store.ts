@@ -54,8 +54,8 @@ export class SqliteStore {
     this.db.pragma('foreign_keys = ON');
     cachePreparedStatements(this.db);
     migrate(this.db);
-    this.readings = new ReadingStore(this.db);
     this.devices = new DeviceStore(this.db);
+    this.readings = new ReadingStore(this.db, (deviceId) => this.devices.historyChanged(deviceId));
     this.commands = new CommandStore(this.db);
     this.alarms = new AlarmStore(this.db);
     this.runs = new RunStore(this.db);

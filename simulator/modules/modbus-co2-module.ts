@@ -48,8 +48,22 @@ export function modbusCrc(bytes: Uint8Array): number {
 
 /** `bytes` with their CRC appended. */
 export function withModbusCrc(bytes: number[]): Buffer {
-  const crc = modbusCrc(Uint8Array.from(bytes));
-  return Buffer.from([...bytes, crc & 0xff, crc >>> 8]);
+  const out = Buffer.allocUnsafe(bytes.length + 2);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
+  const crc = modbusCrc(out.subarray(0, bytes.length));
+  out[bytes.length] = crc & 0xff;
+  out[bytes.length + 1] = crc >>> 8;
+  return out;
+}
+
+/** The CRC of the first `n` bytes of `bytes` (each taken as a byte, as Uint8Array.from would). */
+function crcOfFirst(bytes: ArrayLike<number>, n: number): number {
+  let crc = 0xffff;
+  for (let i = 0; i < n; i++) {
+    crc ^= bytes[i]! & 0xff;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+  }
+  return crc;
 }
 
 export const CO2_STATUS = { warmup: 0x1, fault: 0x2, overRange: 0x4, noPressure: 0x8 } as const;
@@ -70,6 +84,30 @@ const MIN_ADU_BYTES = 4;
 /** The highest unicast address; 248..255 are reserved (serial line V1.02 §2.2). */
 const MAX_SLAVE_ADDRESS = 247;
 
+// The helpers of requestLength, at module level: a closure made per call costs more than the framing.
+/** The byte at `i` of a frame as far as it has arrived, if it has. */
+function at(f: ArrayLike<number>, i: number): number | undefined {
+  return i < f.length ? f[i] : undefined;
+}
+
+/** The 16-bit word (high byte first) at `i`, if both its bytes have arrived. */
+function word(f: ArrayLike<number>, i: number): number | undefined {
+  return i + 1 < f.length ? (f[i]! << 8) | f[i + 1]! : undefined;
+}
+
+/** 1 address byte + PDU + 2 CRC bytes. */
+function adu(pdu: number): number {
+  return 1 + pdu + 2;
+}
+
+/** A request whose byte count at `countAt` is followed by that many bytes, and must equal `expected`. */
+function counted(f: ArrayLike<number>, countAt: number, fixedPdu: number, expected?: number): number | 'more' | 'unknown' {
+  const count = at(f, countAt);
+  if (count === undefined) return 'more';
+  if (expected !== undefined && count !== expected) return 'unknown';
+  return adu(fixedPdu + count);
+}
+
 /**
  * The length in bytes of a request frame (address to CRC) of a public function code, as the spec lays its
  * PDU out: a number; 'more' when the bytes that tell it have not all arrived; 'unknown' for a function code
@@ -78,18 +116,7 @@ const MAX_SLAVE_ADDRESS = 247;
  * address on, as far as it has arrived.
  */
 function requestLength(f: ArrayLike<number>): number | 'more' | 'unknown' {
-  const at = (i: number): number | undefined => (i < f.length ? f[i] : undefined);
-  const word = (i: number): number | undefined => (i + 1 < f.length ? (f[i]! << 8) | f[i + 1]! : undefined);
-  /** 1 address byte + PDU + 2 CRC bytes. */
-  const adu = (pdu: number): number => 1 + pdu + 2;
-  /** A request whose byte count at `countAt` is followed by that many bytes, and must equal `expected`. */
-  const counted = (countAt: number, fixedPdu: number, expected?: number): number | 'more' | 'unknown' => {
-    const count = at(countAt);
-    if (count === undefined) return 'more';
-    if (expected !== undefined && count !== expected) return 'unknown';
-    return adu(fixedPdu + count);
-  };
-  switch (at(1)) {
+  switch (at(f, 1)) {
     case undefined:
       return 'more';
     case 0x01: // read coils
@@ -106,38 +133,38 @@ function requestLength(f: ArrayLike<number>): number | 'more' | 'unknown' {
       return adu(1);
     case 0x08: {
       // diagnostics: sub-function and two data bytes, but sub-function 0 echoes data of any length
-      const sub = word(2);
+      const sub = word(f, 2);
       if (sub === undefined) return 'more';
       return sub === 0 ? 'unknown' : adu(5);
     }
     case 0x0f: {
       // write multiple coils: start, quantity, byte count = ceil(quantity / 8), values
-      const qty = word(4);
+      const qty = word(f, 4);
       if (qty === undefined) return 'more';
-      return qty >= 1 && qty <= 0x7b0 ? counted(6, 6, Math.ceil(qty / 8)) : 'unknown';
+      return qty >= 1 && qty <= 0x7b0 ? counted(f, 6, 6, Math.ceil(qty / 8)) : 'unknown';
     }
     case 0x10: {
       // write multiple registers: start, quantity, byte count = 2 × quantity, values
-      const qty = word(4);
+      const qty = word(f, 4);
       if (qty === undefined) return 'more';
-      return qty >= 1 && qty <= 0x7b ? counted(6, 6, 2 * qty) : 'unknown';
+      return qty >= 1 && qty <= 0x7b ? counted(f, 6, 6, 2 * qty) : 'unknown';
     }
     case 0x14: // read file record: byte count, sub-requests of 7 bytes
     case 0x15: // write file record: byte count, sub-requests
-      return counted(2, 2);
+      return counted(f, 2, 2);
     case 0x16: // mask write register: address, AND mask, OR mask
       return adu(7);
     case 0x17: {
       // read/write multiple registers: read start, read qty, write start, write qty, byte count = 2 × write qty
-      const qty = word(8);
+      const qty = word(f, 8);
       if (qty === undefined) return 'more';
-      return qty >= 1 && qty <= 0x79 ? counted(10, 10, 2 * qty) : 'unknown';
+      return qty >= 1 && qty <= 0x79 ? counted(f, 10, 10, 2 * qty) : 'unknown';
     }
     case 0x18: // read FIFO queue: FIFO pointer address
       return adu(3);
     case 0x2b: {
       // encapsulated interface transport: MEI 0x0E (read device identification) is code, object id
-      const mei = at(2);
+      const mei = at(f, 2);
       if (mei === undefined) return 'more';
       return mei === 0x0e ? adu(4) : 'unknown';
     }
@@ -232,13 +259,21 @@ export class ModbusCo2Module {
    */
   receive(bytes: Uint8Array): ModbusReply[] {
     const replies: ModbusReply[] = [];
-    this.pending.push(...bytes);
+    const pending = this.pending;
+    for (let i = 0; i < bytes.length; i++) pending.push(bytes[i]!);
     for (;;) {
       const found = this.nextFrame();
       if (found === undefined) break;
       this.counts.noiseBytes += found.start;
-      const frame = this.pending.slice(found.start, found.end);
-      this.pending.splice(0, found.end);
+      let frame: number[];
+      if (found.start === 0 && found.end === this.pending.length) {
+        // The whole of it is one request (a master's usual poll): taken as it is, nothing left pending.
+        frame = this.pending;
+        this.pending = [];
+      } else {
+        frame = this.pending.slice(found.start, found.end);
+        this.pending.splice(0, found.end);
+      }
       const reply = this.answer(frame);
       if (reply) replies.push(reply);
     }
@@ -265,7 +300,7 @@ export class ModbusCo2Module {
       if (typeof length === 'number') {
         if (length > MAX_ADU_BYTES) continue;
         if (view.length < length) return undefined;
-        if (modbusCrc(Uint8Array.from(view.slice(0, length))) === 0) return { start, end: start + length };
+        if (crcOfFirst(view, length) === 0) return { start, end: start + length };
         continue;
       }
       // Unknown length: the shortest prefix whose CRC checks (the CRC over a frame and its own CRC is 0).
@@ -301,7 +336,9 @@ export class ModbusCo2Module {
     else if (this.fault === 'exception') bytes = withModbusCrc([addr, fn | 0x80, SERVER_DEVICE_FAILURE]);
     else {
       const regs = this.registers().slice(start, start + count);
-      bytes = withModbusCrc([addr, fn, 2 * count, ...regs.flatMap((r) => [r >>> 8, r & 0xff])]);
+      const frame = [addr, fn, 2 * count];
+      for (const r of regs) frame.push(r >>> 8, r & 0xff);
+      bytes = withModbusCrc(frame);
     }
     if (this.fault === 'bad-crc') bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xa5, bytes.length - 1);
     if (this.fault === 'garbage') bytes = Buffer.concat([this.garbage(12), bytes]);

@@ -48,7 +48,8 @@ export interface O2StreamModuleOptions {
 /** XOR of the bytes of `text` (latin1). */
 export function o2LineChecksum(text: string): number {
   let x = 0;
-  for (const b of Buffer.from(text, 'latin1')) x ^= b;
+  // latin1 takes each UTF-16 unit's low byte.
+  for (let i = 0; i < text.length; i++) x ^= text.charCodeAt(i) & 0xff;
   return x;
 }
 
@@ -59,8 +60,11 @@ function clamp(v: number, lo: number, hi: number): number {
 /** `value` with `decimals` decimals, zero-padded to `intDigits` integer digits, no sign. */
 function padded(value: number, intDigits: number, decimals: number): string {
   const text = Math.abs(value).toFixed(decimals);
-  const [int = '0', frac] = text.split('.');
-  return `${int.padStart(intDigits, '0')}${decimals > 0 ? `.${frac}` : ''}`;
+  const dot = text.indexOf('.');
+  const int = dot < 0 ? text : text.slice(0, dot);
+  if (decimals <= 0) return int.padStart(intDigits, '0');
+  // A text without a point (NaN) has no fraction: `undefined`, as it always came out.
+  return `${int.padStart(intDigits, '0')}.${dot < 0 ? undefined : text.slice(dot + 1)}`;
 }
 
 /** The module's line for these values and status (with CR LF). Out-of-range values are clamped to the field. */
