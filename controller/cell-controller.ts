@@ -80,6 +80,16 @@ export interface CellMemory {
   /** Since when the O2 sensor is suspected of reading high (stress where O2 should be ample); DCA waits for a newer calibration. */
   sensorSuspectSinceMs: number | null;
   valves: Valves;
+  /** The last assessed window: its setpoint, the detector's figure and when; a re-measurement decides on both. */
+  lastWindow: { levelKpa: number; value: number; atMs: number } | null;
+  /** When the scrubber or N2 last ran: a window waits `co2QuietH` after it (the fruit degasses meanwhile). */
+  co2DisturbedAtMs: number | null;
+  /**
+   * A window is due but not started: the scrubber rests unless CO2 passes its setpoint by `windowCo2MarginKpa`.
+   * Set again at every reading while the window is due; an O2 excursion out of the band meanwhile (an air
+   * dose overshooting) does not start the settling over.
+   */
+  windowDue: boolean;
   health: SensorHealthMemory;
   lastReadingMs: number | null;
 }
@@ -128,7 +138,7 @@ export function newCellMemory(tMs: number, uloKpa: number): CellMemory {
     referenceRq: null, referenceTries: 0, breakPointKpa: null, stressedLevelKpa: null, holdSetpointKpa: null, lastRq: null,
     window: null, settledSinceMs: null, lastStepDownMs: null, pendingStepDown: null, nextHoldMeasureMs: null, nextProbeMs: null, holdRaisesInARow: 0,
     checksOkSinceMs: null, dcaBlock: null, unloadingBlockMs: null, faultAtMs: null, faultReason: null, uloOffsetKpa: 0, guardNextMs: null, sensorSuspectSinceMs: null,
-    valves: { n2: false, air: false, scrub: false }, health: newSensorHealthMemory(), lastReadingMs: null,
+    valves: { n2: false, air: false, scrub: false }, lastWindow: null, co2DisturbedAtMs: null, windowDue: false, health: newSensorHealthMemory(), lastReadingMs: null,
   };
 }
 
@@ -137,7 +147,7 @@ export function restoreCellMemory(raw: unknown): CellMemory | null {
   if (!raw || typeof raw !== 'object') return null;
   const m = raw as Partial<CellMemory>;
   if (m.version !== 1 || typeof m.state !== 'string' || typeof m.setpointKpa !== 'number' || !m.valves || !m.health) return null;
-  return { ...m, uloOffsetKpa: m.uloOffsetKpa ?? 0, guardNextMs: m.guardNextMs ?? null, sensorSuspectSinceMs: m.sensorSuspectSinceMs ?? null } as CellMemory;
+  return { ...m, uloOffsetKpa: m.uloOffsetKpa ?? 0, guardNextMs: m.guardNextMs ?? null, sensorSuspectSinceMs: m.sensorSuspectSinceMs ?? null, lastWindow: m.lastWindow ?? null, co2DisturbedAtMs: m.co2DisturbedAtMs ?? null, windowDue: m.windowDue ?? false } as CellMemory;
 }
 
 const HOUR = 3_600_000;
@@ -253,6 +263,7 @@ export class CellController {
     this.advance(mem, t, o2, co2, r.pressurePa, facts, regime.uloO2Kpa, sensorProblem, log);
     const { valves, loopOn } = this.actuate(mem, sensorProblem === null ? o2 : null, co2, facts.doorOpen, regime.co2SetpointKpa, log);
     mem.valves = valves;
+    if (valves.n2 || valves.scrub) mem.co2DisturbedAtMs = t;
     if (mem.setpointKpa !== before.setpoint) log.push({ decision: `setpoint ${kpa(before.setpoint)} → ${kpa(mem.setpointKpa)}`, reason: mem.reason });
     return {
       valves,
@@ -289,6 +300,17 @@ export class CellController {
     // It starts on the band's upper side: respiration lowers O2 while the cell is closed.
     const settled = o2 !== null && o2 >= mem.setpointKpa - 0.02 && o2 <= mem.setpointKpa + c.holdBandKpa / 2;
     const dcaAllowed = mem.dcaBlock === null && mem.checksOkSinceMs !== null;
+    // The fruit's dissolved CO2 has caught up with the gas since the scrubber or N2 last ran (co2QuietH).
+    const co2Quiet = mem.co2DisturbedAtMs === null || t - mem.co2DisturbedAtMs >= c.co2QuietH * HOUR;
+    // A window that is due starts when the CO2 is quiet and O2 is at its level. Meanwhile (actuate) the
+    // scrubber rests, so that the CO2 can become quiet even where its cycle is shorter than co2QuietH.
+    const wasDue = mem.windowDue;
+    mem.windowDue = false;
+    const windowReady = (): boolean => {
+      if (settled && co2Quiet) return true;
+      mem.windowDue = true;
+      return false;
+    };
     switch (mem.state) {
       case 'loading': {
         mem.setpointKpa = uloKpa;
@@ -304,13 +326,13 @@ export class CellController {
       }
       case 'ulo_hold': {
         mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
-        if (mem.guardNextMs !== null && t >= mem.guardNextMs && inBand && settled && sensorProblem === null && !facts.doorOpen) {
+        if (mem.guardNextMs !== null && t >= mem.guardNextMs && inBand && sensorProblem === null && !facts.doorOpen && windowReady()) {
           this.startWindow(mem, 'guard', t, 'ulo_hold', log);
           break;
         }
         if (!dcaAllowed || !inBand || t - mem.checksOkSinceMs! < c.uloSettleH * HOUR) break;
         if (mem.referenceRq === null) {
-          if (mem.referenceTries < 6) this.startWindow(mem, 'reference', t, 'ulo_hold', log);
+          if (mem.referenceTries < 6 && windowReady()) this.startWindow(mem, 'reference', t, 'ulo_hold', log);
           break;
         }
         mem.searchPurpose = 'search';
@@ -338,11 +360,12 @@ export class CellController {
           break;
         }
         if (!inBand) {
-          mem.settledSinceMs = null;
+          if (wasDue) mem.windowDue = true;
+          else mem.settledSinceMs = null;
           break;
         }
         mem.settledSinceMs ??= t;
-        if (settled && t - mem.settledSinceMs >= c.settleH * HOUR && sensorProblem === null) {
+        if (t - mem.settledSinceMs >= c.settleH * HOUR && sensorProblem === null && windowReady()) {
           this.startWindow(mem, mem.searchPurpose === 'probe' ? 'probe' : 'search', t, mem.searchPurpose === 'probe' ? 'dca_hold' : 'dca_search', log);
         }
         break;
@@ -355,7 +378,7 @@ export class CellController {
           mem.searchPurpose = 'probe';
           mem.nextProbeMs = t + c.probeDays * DAY;
           this.enter(mem, 'dca_search', t, `probe: does the fruit still show stress at ${kpa(mem.setpointKpa)}?`, log);
-        } else if (mem.nextHoldMeasureMs !== null && t >= mem.nextHoldMeasureMs) {
+        } else if (mem.nextHoldMeasureMs !== null && t >= mem.nextHoldMeasureMs && windowReady()) {
           mem.nextHoldMeasureMs = t + c.holdRemeasureDays * DAY;
           this.startWindow(mem, 'hold', t, 'dca_hold', log);
         }
@@ -401,8 +424,12 @@ export class CellController {
       this.enter(mem, returnTo === 'pull_down' ? 'pull_down' : 'ulo_hold', t, mem.referenceRq !== null ? 'aerobic reference measured' : 'aerobic reference not measured yet', log);
       return;
     }
-    const verdict = this.detector.assess({ setpointKpa: level, window: w, referenceRq: mem.referenceRq, signals: {} });
+    const prev = mem.lastWindow;
+    const previousValue = prev !== null && Math.abs(prev.levelKpa - level) < 1e-9 && t - prev.atMs <= 2 * DAY ? prev.value : null;
+    const verdict = this.detector.assess({ setpointKpa: level, window: w, referenceRq: mem.referenceRq, signals: {}, previousValue });
     if (verdict.value !== null && w.ok) mem.lastRq = verdict.value;
+    // A decided window is not averaged again; one the detector wants measured again is kept for the next.
+    mem.lastWindow = verdict.outcome === 'hold' && verdict.value !== null && previousValue === null ? { levelKpa: level, value: verdict.value, atMs: t } : null;
     log.push({ decision: `${purpose} at ${kpa(level)}: ${verdict.outcome}`, reason: verdict.reason });
     if (purpose === 'guard') {
       if (verdict.outcome === 'raise' || verdict.excursion) {
@@ -482,6 +509,12 @@ export class CellController {
       }
       if (verdict.outcome === 'lower') mem.holdRaisesInARow = 0;
       mem.setpointKpa = hold;
+      if (mem.lastWindow !== null) {
+        // Too close to call: measured again within the two days the detector pairs windows over.
+        mem.nextHoldMeasureMs = t + DAY;
+        this.enter(mem, 'dca_hold', t, `holding ${kpa(hold)}, measuring again in a day: ${verdict.reason}`, log);
+        return;
+      }
       this.enter(mem, 'dca_hold', t, `hold confirmed at ${kpa(hold)}`, log);
       return;
     }
@@ -513,7 +546,9 @@ export class CellController {
     const measuring = mem.state === 'rq_measurement';
     let { n2, air, scrub } = prev;
     if (co2 === null || measuring || doorOpen) scrub = false;
-    else scrub = prev.scrub ? co2 > co2Sp - 0.3 : co2 > co2Sp;
+    // Scrub from the setpoint down by 0.3 kPa, or a quarter of a low setpoint (a pear's 0.7): a scrubber's
+    // bed takes less CO2 the less there is, and one that cannot reach its off level never rests for a window.
+    else scrub = prev.scrub ? co2 > co2Sp - Math.min(0.3, co2Sp / 4) : co2 > co2Sp + (mem.windowDue ? c.windowCo2MarginKpa : 0);
     if (o2 === null && !doorOpen) {
       // Blind: no N2, and air in doses, so that O2 can only rise until the sensor is back.
       n2 = false;
@@ -526,7 +561,7 @@ export class CellController {
       n2 = prev.n2 ? o2 > sp : o2 > n2On;
       // Below about 3 kPa a generator's 97 % N2 no longer lowers O2: respiration does the rest (DOMAIN.md §6).
       if (o2 < c.n2UsefulAboveKpa) n2 = false;
-      const airOn = sp - (scrub ? 2 * band : band);
+      const airOn = sp - (scrub ? 1.5 * band : band);
       air = prev.air ? o2 < sp : o2 < airOn;
     }
     // Limits, whatever the above said.

@@ -21,7 +21,11 @@ export interface DcaConfig {
   species: Record<string, string>;
   /** Setpoint step of the DCA search, kPa. [E: DOMAIN.md §3, 0.05–0.1 kPa per step] */
   stepKpa: number;
-  /** Raise after stress: the hold setpoint is the stressed level + this, kPa. [S: Gasser 2008, 0.1–0.3 above the compensation point] */
+  /**
+   * Raise after stress: the hold setpoint is the stressed level + this, kPa. [S: Gasser 2008, 0.1–0.3 above the
+   * compensation point] The stressed level is the first step whose window reads RQ ≥ 1.1 × the reference, at or
+   * one step below the break point, so 0.2 (the middle of that range) lands the hold 0.1–0.3 above it.
+   */
   raiseKpa: number;
   /**
    * Blind air dosing: while the O2 reading cannot be trusted (stale, stuck, flapping, implausible, missing),
@@ -43,6 +47,21 @@ export interface DcaConfig {
    * factor, so their ratio holds. [E; measured on the simulator: the factor's spread falls from 4 % to 1–2 %]
    */
   preCloseH: number;
+  /**
+   * A window starts only when neither the scrubber nor N2 has run for this long, h. Scrubbing (or an N2
+   * flush) lowers the gas's CO2 faster than the fruit gives up what it holds dissolved, so for a few hours
+   * after it the fruit degasses: in a window that starts then, the CO2 rise holds that degassing as well as
+   * respiration, and RQ reads high. On the simulator, windows after a 0.3 kPa scrubber cycle read stress at
+   * 1.1 kPa in an Elstar cell whose break point is 0.79. [E: about 2 × the hours-long exchange time of CO2
+   * between fruit and gas, DOMAIN.md §2]
+   */
+  co2QuietH: number;
+  /**
+   * While a window waits for the CO2 to be quiet, the scrubber starts only when CO2 passes its setpoint by
+   * this, kPa: a short excursion rather than a window that never comes (a scrubber whose cycle is shorter
+   * than co2QuietH, as in a pear cell at 0.7 kPa). [E]
+   */
+  windowCo2MarginKpa: number;
   /** Closed-cell RQ window, h. [S: Keshri 2020 / DOMAIN.md §4, 2–3 h or longer] */
   windowH: number;
   /** The reference window (aerobic RQ, in air before pull-down or at ULO), h. [E] */
@@ -57,6 +76,11 @@ export interface DcaConfig {
   maxCo2SlopeRelSe: number;
   /** A CO2 output below this times the O2 uptake × reference RQ: the CO2 half is not trusted (dissolution, a scrubber residue). [S: Bessemans et al. 2020; de Wild & Peppelenbos 2001: closed-room RQ reads low] */
   minRqRatio: number;
+  /**
+   * A window's RQ ratio within this of `stressRqRatio` is measured again at the same setpoint, and the mean of
+   * the two decides. [E: on the simulator one window's ratio scatters by about ±3 %]
+   */
+  rqConfirmBand: number;
   /** Time at ULO, all checks passing, before a DCA search starts, h. [E] */
   uloSettleH: number;
   /** DCA hold: re-measure at the hold setpoint every so many days. [E] */
@@ -103,12 +127,14 @@ export const DEFAULT_DCA_CONFIG: DcaConfig = {
     starkrimson: 'apple', braeburn: 'apple', pinova: 'apple', conference: 'pear',
   },
   stepKpa: 0.1,
-  raiseKpa: 0.3,
+  raiseKpa: 0.2,
   blindAirMinPerH: 2,
   maxStepDownKpaPerDay: 0.4,
   holdBandKpa: 0.1,
   settleH: 2,
   preCloseH: 2,
+  co2QuietH: 6,
+  windowCo2MarginKpa: 0.3,
   windowH: 6,
   referenceWindowH: 6,
   stressRqRatio: 1.1,
@@ -116,6 +142,7 @@ export const DEFAULT_DCA_CONFIG: DcaConfig = {
   maxO2SlopeRelSe: 0.06,
   maxCo2SlopeRelSe: 0.08,
   minRqRatio: 0.85,
+  rqConfirmBand: 0.04,
   uloSettleH: 24,
   holdRemeasureDays: 3,
   probeDays: 14,
@@ -141,7 +168,7 @@ export function regimeFor(config: DcaConfig, variety: string | null): RegimeSett
 export function resolveDcaConfig(partial: Partial<DcaConfig> = {}): DcaConfig {
   const c: DcaConfig = { ...DEFAULT_DCA_CONFIG, ...partial, regimes: { ...DEFAULT_DCA_CONFIG.regimes, ...partial.regimes }, species: { ...DEFAULT_DCA_CONFIG.species, ...partial.species } };
   if (!(c.leakDeltaPPa >= 0 && c.leakDeltaPPa <= 1000)) throw new RangeError(`controller config "leakDeltaPPa" must be 0 to 1000 Pa: ${c.leakDeltaPPa}`);
-  const positive: Array<keyof DcaConfig> = ['stepKpa', 'raiseKpa', 'maxStepDownKpaPerDay', 'holdBandKpa', 'settleH', 'preCloseH', 'windowH', 'referenceWindowH', 'uloSettleH', 'holdRemeasureDays', 'probeDays', 'leakCd', 'n2UsefulAboveKpa', 'staleMs', 'stuckMs', 'maxClosedO2RateKpaPerH', 'flapCount', 'jumpKpa', 'saveEveryMs'];
+  const positive: Array<keyof DcaConfig> = ['stepKpa', 'raiseKpa', 'maxStepDownKpaPerDay', 'holdBandKpa', 'settleH', 'preCloseH', 'co2QuietH', 'windowCo2MarginKpa', 'windowH', 'referenceWindowH', 'uloSettleH', 'holdRemeasureDays', 'probeDays', 'leakCd', 'n2UsefulAboveKpa', 'staleMs', 'stuckMs', 'maxClosedO2RateKpaPerH', 'flapCount', 'jumpKpa', 'saveEveryMs'];
   for (const k of positive) {
     const v = c[k] as number;
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new RangeError(`controller config "${k}" must be a number > 0: ${String(v)}`);

@@ -3,9 +3,15 @@
  * rise over a window, each fitted by least squares, give the fruit's O2 uptake and CO2 output; their ratio
  * is the respiratory quotient.
  *
- *  - Pressure. Partial pressures move with the total pressure (a barometric front, the cooling cycle) while
- *    no gas is made or used, so each sample is brought to the window's first pressure, p·P₀/P, before the
- *    fit, when the board reports pressure.
+ *  - Pressure and volume: the inert-gas (Haldane) transformation of respirometry (Lighton 2008, "Measuring
+ *    Metabolic Rates", ch. 8). A closed cell's partial pressures move for two reasons besides the fruit's
+ *    gas exchange: the total pressure changes (a barometric front, the cooling cycle), and, with a breather
+ *    bag holding the pressure, the gas that is left is concentrated as O2 is used faster than CO2 appears
+ *    (the bag deflates; every partial pressure rises by its own share). N2 and argon are neither made nor
+ *    used, so each sample is expressed per inert gas, p·Pᵢ₀/Pᵢ with Pᵢ = P − pO2 − pCO2 (P the board's
+ *    pressure, or 101.325 kPa when it sends none), and the slopes are fitted to that. Without it a window in
+ *    air reads the O2 uptake about 7 % low against one at 1.5 kPa O2 (its share of the shrinking gas is 14
+ *    times larger), and every RQ ratio against an aerobic reference in air comes out low.
  *  - Leak. Outside air comes in through the leak: Q = Cd·A·√(2Δp/ρ) (DOMAIN.md §5) at the configured Δp,
  *    which moves O2 by Q/V·(pO2,air − pO2) and CO2 by Q/V·(pCO2,air − pCO2) (kPa per unit time, V the free
  *    gas volume). Subtracted from the slopes: uptake = −(dO2/dt − leakO2), output = dCO2/dt − leakCO2.
@@ -83,6 +89,8 @@ export type WindowResult =
 const AIR_O2_KPA = 20.95;
 const AIR_CO2_KPA = 0.042;
 const AIR_DENSITY_KG_M3 = 1.29;
+/** The total pressure assumed when a board sends none, kPa. */
+const NOMINAL_PRESSURE_KPA = 101.325;
 
 /** Least-squares line through (x hours, y); slope per hour with its standard error. */
 export function fitLine(xH: ArrayLike<number>, y: ArrayLike<number>, quantum = 0): LinearFit {
@@ -138,7 +146,9 @@ export function evaluateWindow(samples: readonly WindowSample[], options: Window
     const gap = samples[i]!.tMs - samples[i - 1]!.tMs;
     if (gap > maxGapMs) return reject(`a gap of ${(gap / 60_000).toFixed(0)} min in the readings`);
   }
-  const p0 = samples.find((s) => s.pressurePa !== null)?.pressurePa ?? null;
+  const inert = (s: WindowSample): number => (s.pressurePa !== null && s.pressurePa > 0 ? s.pressurePa / 1000 : NOMINAL_PRESSURE_KPA) - s.o2Kpa - s.co2Kpa;
+  const inert0 = inert(samples[0]!);
+  if (!(inert0 > 0)) return reject(`implausible first sample: O2 ${samples[0]!.o2Kpa} + CO2 ${samples[0]!.co2Kpa} kPa leave no inert gas`);
   const x = new Float64Array(n);
   const o2 = new Float64Array(n);
   const co2 = new Float64Array(n);
@@ -146,7 +156,9 @@ export function evaluateWindow(samples: readonly WindowSample[], options: Window
   let co2Mean = 0;
   for (let i = 0; i < n; i++) {
     const s = samples[i]!;
-    const k = p0 !== null && s.pressurePa !== null && s.pressurePa > 0 ? p0 / s.pressurePa : 1;
+    const pi = inert(s);
+    if (!(pi > 0)) return reject(`implausible sample: O2 ${s.o2Kpa} + CO2 ${s.co2Kpa} kPa leave no inert gas`);
+    const k = inert0 / pi;
     x[i] = (s.tMs - fromMs) / 3_600_000;
     o2[i] = s.o2Kpa * k;
     co2[i] = s.co2Kpa * k;

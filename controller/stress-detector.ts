@@ -21,6 +21,12 @@ export interface StressInput {
   referenceRq: number | null;
   /** Other signals a site has (ethanol ppm in the headspace, a fluorescence index), by name; empty today. */
   signals: Readonly<Record<string, number>>;
+  /**
+   * The detector's figure from the measurement just before this one at the same setpoint (within two days),
+   * when there was one: a detector that asked to measure again (a figure too close to its threshold to
+   * decide on) decides on both.
+   */
+  previousValue: number | null;
 }
 
 export interface StressVerdict {
@@ -47,11 +53,16 @@ export interface RqDetectorOptions {
   maxRqRatio: number;
   /** CO2 output not trusted below this × reference RQ. */
   minRqRatio: number;
+  /** A ratio within this of `stressRqRatio`, either side, is measured again and decided on the mean of both. */
+  rqConfirmBand: number;
 }
 
 /**
  * RQ against the aerobic reference: stress when the measured RQ is `stressRqRatio` (1.10, the break point's
- * definition) times the reference or more; an excursion above `maxRqRatio`. A window it cannot use holds; so
+ * definition) times the reference or more; an excursion above `maxRqRatio`. One window's ratio scatters by
+ * about ±3 % (sensor noise, the O2 and CO2 resolution, what the fruit still degasses), about what one 0.1 kPa
+ * step adds near the limit: a ratio within `rqConfirmBand` of the threshold is measured again at the same
+ * setpoint (outcome hold), and the mean of the two windows decides. A window it cannot use holds; so
  * does an RQ whose CO2 half is not trusted, or an RQ below `minRqRatio` × reference (CO2 apparently lost —
  * dissolving into the fruit after a CO2 change — while the O2 uptake is fine): O2 uptake is the more
  * reliable half, and it does not say that lowering is safe.
@@ -74,7 +85,17 @@ export class RqStressDetector implements StressDetector {
       return { outcome: 'hold', reason: `${figures}: CO2 output lower than the O2 uptake implies; trusting O2, not lowering`, excursion: false, value: w.rq };
     }
     if (ratio >= this.options.maxRqRatio) return { outcome: 'raise', reason: `${figures} ≥ ${this.options.maxRqRatio}: RQ excursion`, excursion: true, value: w.rq };
-    if (ratio >= this.options.stressRqRatio) return { outcome: 'raise', reason: `${figures} ≥ ${this.options.stressRqRatio}: low-O2 stress`, excursion: false, value: w.rq };
-    return { outcome: 'lower', reason: `${figures} < ${this.options.stressRqRatio}: no stress`, excursion: false, value: w.rq };
+    const threshold = this.options.stressRqRatio;
+    let decided = ratio;
+    let said = figures;
+    if (Math.abs(ratio - threshold) < this.options.rqConfirmBand) {
+      if (input.previousValue === null) {
+        return { outcome: 'hold', reason: `${figures}: within ${this.options.rqConfirmBand} of ${threshold}, measuring again at the same setpoint`, excursion: false, value: w.rq };
+      }
+      decided = (ratio + input.previousValue / input.referenceRq) / 2;
+      said = `${figures}, mean with the window before ${decided.toFixed(3)}`;
+    }
+    if (decided >= threshold) return { outcome: 'raise', reason: `${said} ≥ ${threshold}: low-O2 stress`, excursion: false, value: w.rq };
+    return { outcome: 'lower', reason: `${said} < ${threshold}: no stress`, excursion: false, value: w.rq };
   }
 }
