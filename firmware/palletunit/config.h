@@ -19,6 +19,10 @@
 /* The loop's defaults (units as in common/sample.h). */
 #define PU_O2_SETPOINT_DEFAULT   150   /* 1.50 kPa: a DCA-like low-O2 storage */
 #define PU_O2_BAND_DEFAULT       20    /* +-0.20 kPa of hysteresis */
+/* Near this O2 an N2 generator's product (about 97 % N2, the rest O2) lowers O2 no further: it holds a cover
+ * at about 3.1 kPa (3 % of the pressure, and the leak's air). Below it respiration takes O2 down (DOMAIN.md
+ * §6); N2 left open would hold the cover at the product's O2 for good. */
+#define PU_N2_USEFUL_ABOVE_DEFAULT 350 /* 3.50 kPa */
 #define PU_CO2_MAX_DEFAULT       1500  /* 1.500 kPa: above it, air flushes the CO2 out */
 #define PU_CO2_BAND_DEFAULT      200   /* 0.200 kPa below the maximum before the air closes again */
 #define PU_SENSOR_TIMEOUT_MS     10000u /* a sensor without a fresh value this long: safe state */

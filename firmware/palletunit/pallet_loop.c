@@ -11,6 +11,7 @@ loop_params_t loop_params_default(void)
 
     p.o2_setpoint = PU_O2_SETPOINT_DEFAULT;
     p.o2_band = PU_O2_BAND_DEFAULT;
+    p.n2_useful_above = PU_N2_USEFUL_ABOVE_DEFAULT;
     p.co2_max = PU_CO2_MAX_DEFAULT;
     p.co2_band = PU_CO2_BAND_DEFAULT;
     p.sensor_timeout_ms = PU_SENSOR_TIMEOUT_MS;
@@ -90,7 +91,7 @@ void loop_step(pallet_loop_t *l, const sample_t *o2, const sample_t *co2, uint32
         l->mode = LOOP_AIR_O2;
     } else if (l->co2_high) {
         l->mode = LOOP_AIR_CO2;
-    } else if (l->o2_high) {
+    } else if (l->o2_high && o2->value > p->n2_useful_above) {
         l->mode = LOOP_N2;
     } else {
         l->mode = LOOP_HOLD;

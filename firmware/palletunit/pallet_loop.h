@@ -23,6 +23,7 @@
 typedef struct {
     int32_t o2_setpoint;  /* 0.01 kPa */
     int32_t o2_band;      /* 0.01 kPa, >= 0 */
+    int32_t n2_useful_above; /* 0.01 kPa: N2 only while O2 is above this (PU_N2_USEFUL_ABOVE_DEFAULT) */
     int32_t co2_max;      /* 0.001 kPa */
     int32_t co2_band;     /* 0.001 kPa, >= 0 */
     uint32_t sensor_timeout_ms;
@@ -31,7 +32,7 @@ typedef struct {
 
 typedef enum {
     LOOP_HOLD = 0, /* within the bands: both valves closed */
-    LOOP_N2,       /* lowering O2 */
+    LOOP_N2,       /* lowering O2 (only above n2_useful_above; below it respiration lowers O2, in LOOP_HOLD) */
     LOOP_AIR_O2,   /* raising O2 */
     LOOP_AIR_CO2,  /* flushing CO2 */
     LOOP_SAFE      /* a sensor is missing: N2 closed, air open, fan on */

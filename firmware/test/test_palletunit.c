@@ -65,7 +65,7 @@ static void test_never_both(void)
     CHECK(fake_output(PU_OUT_AIR) == 1 && fake_output(PU_OUT_N2) == 0);
     {
         unsigned air_calls = fake_output_calls(PU_OUT_AIR);
-        sample(&pu.core.o2m.o2, 300);
+        sample(&pu.core.o2m.o2, 500); /* 5.00 kPa: above the 3.5 kPa where N2 stops being useful */
         sample(&pu.core.co2m.co2, 500);
         palletunit_poll(&pu);
         CHECK(fake_output(PU_OUT_N2) == 1 && fake_output(PU_OUT_AIR) == 0);
@@ -91,9 +91,10 @@ static void test_identity(void)
 static void test_loop_without_host(void)
 {
     power_up();
-    /* No HELLO ever: the loop runs all the same. O2 at 3.00 kPa, above 1.50 + 0.20: N2 and the fan. */
+    /* No HELLO ever: the loop runs all the same. O2 at 5.00 kPa, above 1.50 + 0.20 (and above the 3.5 kPa under
+     * which N2 no longer helps): N2 and the fan. */
     fake_set_time(1000);
-    sample(&pu.core.o2m.o2, 300);
+    sample(&pu.core.o2m.o2, 500);
     sample(&pu.core.co2m.co2, 500);
     palletunit_poll(&pu);
     CHECK(fake_output(PU_OUT_N2) == 1 && fake_output(PU_OUT_AIR) == 0 && fake_output(PU_OUT_FAN) == 1);
@@ -130,7 +131,8 @@ static void test_host_commands(void)
     sample(&pu.core.co2m.co2, 500);
     palletunit_poll(&pu);
     CHECK_EQ_U(pu.loop.mode, LOOP_HOLD);
-    /* The host lowers the O2 setpoint: the loop follows at once. */
+    /* The host lowers the O2 setpoint: the loop follows at once (with pure N2: useful down to the setpoint). */
+    pu.loop.p.n2_useful_above = 0;
     send("SETPT id=2 o2=1.2 co2=1.000");
     EXPECT("ACK id=2");
     CHECK_EQ_I(pu.loop.p.o2_setpoint, 120);
@@ -266,10 +268,13 @@ static void test_setpoints_survive_power_cycle(void)
     CHECK_EQ_I(pu.loop.p.o2_setpoint, 80);
     CHECK_EQ_I(pu.loop.p.co2_max, 2500);
     fake_set_time(1000);
-    sample(&pu.core.o2m.o2, 150); /* 1.50 kPa: above 0.80 + 0.20, so N2 (with the default 1.50 it would hold) */
+    /* O2 0.90 and CO2 2.000 kPa: inside the stored 0.80 +- 0.20 and under the stored 2.500, so the loop holds;
+     * on the default setpoints (1.50, 1.500) both would open the air. */
+    sample(&pu.core.o2m.o2, 90);
     sample(&pu.core.co2m.co2, 2000);
     palletunit_poll(&pu);
-    CHECK_EQ_U(fake_output(PU_OUT_N2), 1);
+    CHECK_EQ_U(pu.loop.mode, LOOP_HOLD);
+    CHECK_EQ_U(fake_output(PU_OUT_N2), 0);
     CHECK_EQ_U(fake_output(PU_OUT_AIR), 0);
 
     /* A refused SETPT stores nothing. */

@@ -151,6 +151,33 @@ describe.skipIf(!hasWasm)('reference controller in fast mode', () => {
     expect(samples.at(-1)!.sp).toBe(1.5);
   }, 120_000);
 
+  it('supervises a palletunit: its loop gets the ULO setpoints, N2 stops where it cannot lower O2, respiration does the rest', async () => {
+    const b = await bench({ cells: [{ serialNumber: 'PU-1', board: 'palletunit', plant: { preset: 'pallet-cover-elstar', seed: 3 } as never }], seed: 4 });
+    await enterFacts(b, 'PU-1', 'Elstar');
+    const cell = b.cell('PU-1');
+    let n2BelowUseful = 0;
+    const samples: Sample[] = [];
+    for (let h = 0; h < 36; h++) {
+      for (let m = 0; m < 60; m++) {
+        await b.runFor(60_000);
+        if (cell.plant.actuators.n2 && cell.plant.truth().o2Kpa < 3.0) n2BelowUseful++;
+      }
+      const rec = await b.client.loadRecord('PU-1');
+      samples.push({ h: b.plantMs / HOUR, o2: cell.plant.truth().o2Kpa, bp: 0, sp: rec?.status.o2SetpointKpa ?? null, state: rec?.status.state ?? null, n2: cell.plant.actuators.n2, door: false });
+    }
+    // The controller drove the unit through its protocol (SETPT, LOOP), and every command was ACKed.
+    const audit = JSON.parse((await b.app.inject({ method: 'GET', url: '/api/commands?device=PU-1' })).body) as { commands: Array<{ op: string; args: Record<string, unknown>; outcome: string }> };
+    expect(audit.commands.find((c) => c.op === 'setpoint')).toMatchObject({ args: { o2Kpa: 1.5 }, outcome: 'ack' });
+    expect(audit.commands.find((c) => c.op === 'loop')).toMatchObject({ args: { on: true }, outcome: 'ack' });
+    expect(audit.commands.every((c) => c.outcome === 'ack')).toBe(true);
+    // N2 pulled the cover down to the generator's 3 kPa and closed; respiration took it on to the ULO level.
+    expect(n2BelowUseful).toBe(0);
+    const ulo = samples.find((s) => s.state === 'ulo_hold');
+    expect(ulo, 'the pallet reached ULO').toBeDefined();
+    expect(ulo!.h).toBeLessThanOrEqual(24);
+    expect(Math.min(...samples.map((s) => s.o2))).toBeGreaterThan(FLOOR);
+  }, 120_000);
+
   it.each([
     { name: 'stuck', fault: { kind: 'stuck' } as SensorFault },
     { name: 'drifting high by 0.05 kPa a day', fault: { kind: 'drift', ratePerDay: 0.05 } as SensorFault },
