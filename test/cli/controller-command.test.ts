@@ -2,14 +2,16 @@
  * `cellbench controller` as a user runs it: a real `node bin/cellbench.mjs controller` process against a real
  * listening bridge (a fake board feeding it readings on a manual clock). It prints one decision per line with
  * its reason (JSON with `--log json`), commands N2 while O2 is above the ULO level, stops cleanly on SIGINT,
- * and names what is wrong with its command line (exit 2) or its bridge (exit 1).
+ * and names what is wrong with its command line (exit 2) or its bridge (exit 1). And as the controller under
+ * test of a fast bench that listens: with --lockstep it keeps pace with every reading.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionLogEntry } from '../../controller/contract.js';
+import { createFastBench, type FastBench } from '../../rig/index.js';
 import { LISTENING_CELL, startListeningBridge, type ListeningBridge } from '../helpers/listening-bridge.js';
 import { until } from '../helpers/wait.js';
 
@@ -98,4 +100,50 @@ describe('cellbench controller against a listening bridge', () => {
     cli.child.kill('SIGINT');
     expect(await cli.exit).toBe(0);
   }, 60_000);
+});
+
+const hasWasm = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
+
+/**
+ * The other way a user meets it: `cellbench controller --lockstep` as the controller under test of a fast
+ * bench in `listen` mode (rig/fast-bench.ts). The bench moves on from each reading only once the process's
+ * record has caught up with it, so a controller that lagged would fail the run (runFor throws).
+ */
+describe.skipIf(!hasWasm)('cellbench controller --lockstep on a fast bench that listens', () => {
+  let bench: FastBench | undefined;
+  let cli: Cli | undefined;
+
+  beforeAll(() => {
+    const made = spawnSync('make', ['-C', fileURLToPath(new URL('../../firmware', import.meta.url)), '--no-print-directory', 'wasm'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`make -C firmware wasm failed: ${made.stderr}`);
+  });
+
+  afterEach(async () => {
+    if (cli && cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+    await cli?.exit;
+    await bench?.close();
+    cli = bench = undefined;
+  });
+
+  it('keeps pace reading by reading: the aerobic reference in air, then N2 down to the ULO level', async () => {
+    bench = createFastBench({ cells: [{ serialNumber: 'GB-CLI', plant: { preset: 'gala-apple' } }], controller: { listen: { port: 0 } } });
+    await bench.start();
+    cli = cellbench(['--bridge', bench.url!, '--cells', 'GB-CLI', '--log', 'json', '--lockstep']);
+    await waitFor(() => cli!.stderr.includes('controlling') || cli!.child.exitCode !== null, 'the controller to start');
+    expect(cli.child.exitCode).toBeNull();
+    const plant = bench.cell('GB-CLI').plant;
+    for (let h = 0; h < 30; h++) await bench.runFor(3_600_000);
+    const rows = bench.record().cells[0]!.rows;
+    const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as DecisionLogEntry);
+    expect(lines.some((l) => l.decision.startsWith('reference RQ'))).toBe(true);
+    expect(lines.some((l) => l.decision === 'n2 on')).toBe(true);
+    expect(rows.some((r) => r.state === 'pull_down')).toBe(true);
+    expect(plant.truth().o2Kpa).toBeLessThan(5);
+    // Every reading of the run had its record saved before the bench went on (the lockstep's condition).
+    const rec = await bench.client.loadRecord('GB-CLI');
+    expect(rec!.status.atMs).toBeGreaterThanOrEqual(bench.app.store.readings.latestOfCell('GB-CLI')!.measuredAtMs);
+    expect(bench.record().cells[0]!.counts.readingsStored).toBeGreaterThanOrEqual(30 * 60 - 2);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit).toBe(0);
+  }, 180_000);
 });
