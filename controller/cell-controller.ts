@@ -429,7 +429,7 @@ export class CellController {
     const verdict = this.detector.assess({ setpointKpa: level, window: w, referenceRq: mem.referenceRq, signals: {}, previousValue });
     if (verdict.value !== null && w.ok) mem.lastRq = verdict.value;
     // A decided window is not averaged again; one the detector wants measured again is kept for the next.
-    mem.lastWindow = verdict.outcome === 'hold' && verdict.value !== null && previousValue === null ? { levelKpa: level, value: verdict.value, atMs: t } : null;
+    mem.lastWindow = verdict.remeasure === true && verdict.value !== null ? { levelKpa: level, value: verdict.value, atMs: t } : null;
     log.push({ decision: `${purpose} at ${kpa(level)}: ${verdict.outcome}`, reason: verdict.reason });
     if (purpose === 'guard') {
       if (verdict.outcome === 'raise' || verdict.excursion) {

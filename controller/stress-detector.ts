@@ -37,6 +37,8 @@ export interface StressVerdict {
   excursion: boolean;
   /** The figure decided on (RQ, or the detector's own), for the status. */
   value: number | null;
+  /** Too close to call: measure again at this setpoint, and the next assess gets this value as `previousValue`. */
+  remeasure?: boolean;
 }
 
 export interface StressDetector {
@@ -90,7 +92,7 @@ export class RqStressDetector implements StressDetector {
     let said = figures;
     if (Math.abs(ratio - threshold) < this.options.rqConfirmBand) {
       if (input.previousValue === null) {
-        return { outcome: 'hold', reason: `${figures}: within ${this.options.rqConfirmBand} of ${threshold}, measuring again at the same setpoint`, excursion: false, value: w.rq };
+        return { outcome: 'hold', reason: `${figures}: within ${this.options.rqConfirmBand} of ${threshold}, measuring again at the same setpoint`, excursion: false, value: w.rq, remeasure: true };
       }
       decided = (ratio + input.previousValue / input.referenceRq) / 2;
       said = `${figures}, mean with the window before ${decided.toFixed(3)}`;

@@ -89,6 +89,8 @@ describe('RQ stress detector', () => {
     const near = at(1.09);
     expect(near.outcome).toBe('hold');
     expect(near.reason).toMatch(/measuring again/);
+    expect(near.remeasure).toBe(true);
+    expect(at(0.7).remeasure).toBeUndefined(); // a hold for an untrusted CO2 half is no re-measurement
     expect(at(1.12).outcome).toBe('hold'); // close above it too: one window does not raise
     expect(at(1.09, 1.13).outcome).toBe('raise'); // mean 1.11
     expect(at(1.09, 1.05).outcome).toBe('lower'); // mean 1.07
