@@ -38,7 +38,8 @@ describe('palletunit host build: the local loop with and without a host', () => 
 
   it('purges with N2 and runs the fan on its own while the O2 is above its setpoint', async () => {
     const purging = waitForEvent<[CellOutputs[]]>(unit, 'cellOutputs', (c) => c[0]?.n2 === true && c[0]?.fan === true);
-    unit.setCellValues(1, { o2Kpa: 3.0, co2Kpa: 0.5, tempC: 1.0 });
+    // 5 kPa: above the setpoint's band and above the 3.5 kPa under which the loop leaves O2 to respiration.
+    unit.setCellValues(1, { o2Kpa: 5.0, co2Kpa: 0.5, tempC: 1.0 });
     unit.feed();
     const [cells] = await purging;
     expect(cells[0]!.air).toBe(false);
@@ -53,7 +54,7 @@ describe('palletunit host build: the local loop with and without a host', () => 
       expect((await client.command('SET', [['valve', 'n2'], ['on', '0']])).type).toBe('NAK'); // the loop drives it
       // A setpoint above the O2 now: the loop lets air in instead.
       const airing = waitForEvent<[CellOutputs[]]>(unit, 'cellOutputs', (c) => c[0]?.air === true && c[0]?.n2 === false);
-      const ack = await client.command('SETPT', [['o2', '5.00'], ['co2', '1.500']]);
+      const ack = await client.command('SETPT', [['o2', '8.00'], ['co2', '1.500']]);
       expect(ack.type).toBe('ACK');
       await airing;
       expect(field(await client.command('SETPT', [['o2', '30.00'], ['co2', '1.500']]), 'code')).toBe('E_RANGE');
