@@ -395,7 +395,10 @@ export class CellController {
           : o2 === null || co2 === null ? 'a reading without O2 or CO2'
           : o2 <= c.o2FloorKpa ? `O2 reached the floor ${kpa(c.o2FloorKpa)}`
           : null;
-        const leadInMs = c.preCloseH * HOUR;
+        // A window in a cell whose CO2 has been quiet (every window after the pull-down) starts with the CO2
+        // already rising for co2QuietH; the reference in air at loading gets as long a lead-in on top, so
+        // that the fruit's dissolving CO2 hides the same share of the rise in both (their ratio then holds).
+        const leadInMs = (c.preCloseH + (w.returnTo === 'pull_down' ? c.co2QuietH : 0)) * HOUR;
         if (disturbance === null && t - w.startMs >= leadInMs) w.samples.push({ tMs: t, o2Kpa: o2!, co2Kpa: co2!, pressurePa });
         const lengthMs = (w.purpose === 'reference' ? c.referenceWindowH : c.windowH) * HOUR;
         if (disturbance === null && t - w.startMs < leadInMs + lengthMs) break;

@@ -23,8 +23,9 @@ export interface DcaConfig {
   stepKpa: number;
   /**
    * Raise after stress: the hold setpoint is the stressed level + this, kPa. [S: Gasser 2008, 0.1–0.3 above the
-   * compensation point] The stressed level is the first step whose window reads RQ ≥ 1.1 × the reference, at or
-   * one step below the break point, so 0.2 (the middle of that range) lands the hold 0.1–0.3 above it.
+   * compensation point] The stressed level is the first setpoint whose window reads RQ ≥ 1.1 × the reference;
+   * the cell's O2 falls through a closed window, so its samples see the fruit about 0.1 kPa under the setpoint,
+   * and the stressed setpoint is itself at or one step above the break point: one step more holds 0.1–0.3 above.
    */
   raiseKpa: number;
   /**
@@ -127,7 +128,7 @@ export const DEFAULT_DCA_CONFIG: DcaConfig = {
     starkrimson: 'apple', braeburn: 'apple', pinova: 'apple', conference: 'pear',
   },
   stepKpa: 0.1,
-  raiseKpa: 0.2,
+  raiseKpa: 0.1,
   blindAirMinPerH: 2,
   maxStepDownKpaPerDay: 0.4,
   holdBandKpa: 0.1,
