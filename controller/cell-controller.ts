@@ -53,7 +53,8 @@ export interface CellMemory {
   /** The hold setpoint a probe returns to. */
   holdSetpointKpa: number | null;
   lastRq: number | null;
-  window: { purpose: WindowPurpose; startMs: number; setpointKpa: number; returnTo: CellState; samples: WindowSample[] } | null;
+  /** The RQ window being measured; `leadInMs`: closed this long before its samples count (old records: preCloseH). */
+  window: { purpose: WindowPurpose; startMs: number; setpointKpa: number; returnTo: CellState; samples: WindowSample[]; leadInMs?: number } | null;
   settledSinceMs: number | null;
   lastStepDownMs: number | null;
   /** A step down the step-rate limit holds back: when, and to what. */
@@ -285,8 +286,15 @@ export class CellController {
   }
 
   private startWindow(mem: CellMemory, purpose: WindowPurpose, t: number, returnTo: CellState, log: Decision['log']): void {
-    mem.window = { purpose, startMs: t, setpointKpa: mem.setpointKpa, returnTo, samples: [] };
-    this.enter(mem, 'rq_measurement', t, `${purpose} RQ window at ${kpa(mem.setpointKpa)}: cell closed ${this.config.preCloseH} h, then fitted over ${purpose === 'reference' ? this.config.referenceWindowH : this.config.windowH} h`, log);
+    const c = this.config;
+    // Every window starts with the CO2 rising for co2QuietH already (the scrubber and N2 rest that long). One
+    // whose cell had no such rest (the reference in air at loading, before anything ran) makes up for it in
+    // its lead-in, so that the fruit's dissolving CO2 hides the same share of the rise in every window and
+    // their ratio holds.
+    const restedMs = mem.co2DisturbedAtMs === null ? 0 : Math.min(c.co2QuietH * HOUR, t - mem.co2DisturbedAtMs);
+    const leadInMs = c.preCloseH * HOUR + (c.co2QuietH * HOUR - restedMs);
+    mem.window = { purpose, startMs: t, setpointKpa: mem.setpointKpa, returnTo, samples: [], leadInMs };
+    this.enter(mem, 'rq_measurement', t, `${purpose} RQ window at ${kpa(mem.setpointKpa)}: cell closed ${(leadInMs / HOUR).toFixed(0)} h, then fitted over ${purpose === 'reference' ? c.referenceWindowH : c.windowH} h`, log);
   }
 
   /** The state machine proper. */
@@ -395,10 +403,7 @@ export class CellController {
           : o2 === null || co2 === null ? 'a reading without O2 or CO2'
           : o2 <= c.o2FloorKpa ? `O2 reached the floor ${kpa(c.o2FloorKpa)}`
           : null;
-        // A window in a cell whose CO2 has been quiet (every window after the pull-down) starts with the CO2
-        // already rising for co2QuietH; the reference in air at loading gets as long a lead-in on top, so
-        // that the fruit's dissolving CO2 hides the same share of the rise in both (their ratio then holds).
-        const leadInMs = (c.preCloseH + (w.returnTo === 'pull_down' ? c.co2QuietH : 0)) * HOUR;
+        const leadInMs = w.leadInMs ?? c.preCloseH * HOUR;
         if (disturbance === null && t - w.startMs >= leadInMs) w.samples.push({ tMs: t, o2Kpa: o2!, co2Kpa: co2!, pressurePa });
         const lengthMs = (w.purpose === 'reference' ? c.referenceWindowH : c.windowH) * HOUR;
         if (disturbance === null && t - w.startMs < leadInMs + lengthMs) break;

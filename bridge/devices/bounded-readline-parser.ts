@@ -2,19 +2,15 @@
  * Splits a board's byte stream into lines, with a bound. serialport's ReadlineParser would do, but it has
  * two properties the bridge cannot live with: its buffer grows without limit on bytes without `\n`, and an
  * empty line (`\n\n`) disappears (a zero-length push is no data to a byte stream), so it could not be
- * counted as the rejected line it is. This parser emits every line as a latin1 string (one byte, one
- * character, so garbage bytes survive decoding and lengths are byte counts), empty ones included, in
- * object mode. Past `maxLineBytes` the partial line is dropped, `overflow` is emitted once, and everything
- * up to the next `\n` is discarded, so the tail of the over-long line is not read as a line of its own.
- *
- * The splitting itself is `LineSplitter`, which hands each line to a function as soon as it is complete:
- * the board connection feeds it the port's chunks directly (no stream in between, for every line a board
- * sends); `BoundedReadlineParser` is the same as a Transform stream.
+ * counted as the rejected line it is. `LineSplitter` hands every line to a function as a latin1 string (one
+ * byte, one character, so garbage bytes survive decoding and lengths are byte counts), empty ones included,
+ * as soon as it is complete. Past `maxLineBytes` the partial line is dropped, the overflow is reported once,
+ * and everything up to the next `\n` is discarded, so the tail of the over-long line is not read as a line
+ * of its own. The board connection feeds it the port's chunks directly: no stream in between, for every
+ * line a board sends.
  */
 
-import { Transform, type TransformCallback } from 'node:stream';
-
-export interface BoundedReadlineParserOptions {
+export interface LineSplitterOptions {
   /** Longest line kept, in bytes before the `\n` (a `\r` before it is allowed on top). */
   maxLineBytes: number;
 }
@@ -29,7 +25,7 @@ export class LineSplitter {
   private discarding = false;
 
   constructor(
-    { maxLineBytes }: BoundedReadlineParserOptions,
+    { maxLineBytes }: LineSplitterOptions,
     private readonly onLine: (line: string) => void,
     private readonly onOverflow: () => void,
   ) {
@@ -64,23 +60,5 @@ export class LineSplitter {
         this.buffer = Buffer.concat([this.buffer, rest]);
       }
     }
-  }
-}
-
-export class BoundedReadlineParser extends Transform {
-  private readonly splitter: LineSplitter;
-
-  constructor(options: BoundedReadlineParserOptions) {
-    super({ readableObjectMode: true });
-    this.splitter = new LineSplitter(
-      options,
-      (line) => this.push(line),
-      () => this.emit('overflow'),
-    );
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, cb: TransformCallback): void {
-    this.splitter.push(chunk);
-    cb();
   }
 }

@@ -6,14 +6,16 @@
  * test of a fast bench that listens: with --lockstep it keeps pace with every reading.
  */
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionLogEntry } from '../../controller/contract.js';
 import { createFastBench, type FastBench } from '../../rig/index.js';
 import { LISTENING_CELL, startListeningBridge, type ListeningBridge } from '../helpers/listening-bridge.js';
+import { missingTools } from '../helpers/required-tools.js';
 import { until } from '../helpers/wait.js';
+import { buildWasm, WASM_TOOLS } from '../helpers/wasm-build.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OPERATOR = 'cbt_operator-token-for-tests-00000000000000';
@@ -102,21 +104,18 @@ describe('cellbench controller against a listening bridge', () => {
   }, 60_000);
 });
 
-const hasWasm = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
+const noWasm = missingTools('cellbench controller --lockstep on a fast bench', WASM_TOOLS);
 
 /**
  * The other way a user meets it: `cellbench controller --lockstep` as the controller under test of a fast
  * bench in `listen` mode (rig/fast-bench.ts). The bench moves on from each reading only once the process's
  * record has caught up with it, so a controller that lagged would fail the run (runFor throws).
  */
-describe.skipIf(!hasWasm)('cellbench controller --lockstep on a fast bench that listens', () => {
+describe.skipIf(noWasm !== undefined)('cellbench controller --lockstep on a fast bench that listens', () => {
   let bench: FastBench | undefined;
   let cli: Cli | undefined;
 
-  beforeAll(() => {
-    const made = spawnSync('make', ['-C', fileURLToPath(new URL('../../firmware', import.meta.url)), '--no-print-directory', 'wasm'], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`make -C firmware wasm failed: ${made.stderr}`);
-  });
+  beforeAll(buildWasm);
 
   afterEach(async () => {
     if (cli && cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');

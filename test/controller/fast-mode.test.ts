@@ -16,13 +16,13 @@
  * Skipped, with the reason printed, where clang/wasm-ld are missing.
  */
 
-import { spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFastBench, type FastBench, type FastBenchOptions } from '../../rig/index.js';
 import { runPressureDecayTest, type SensorFault } from '../../simulator/index.js';
+import { missingTools } from '../helpers/required-tools.js';
+import { buildWasm, WASM_TOOLS } from '../helpers/wasm-build.js';
 
-const hasWasm = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
-if (!hasWasm) console.log('fast-mode controller tests skipped: clang or wasm-ld is not installed (cellbench setup installs clang and lld)');
+const noWasm = missingTools('reference controller in fast mode', WASM_TOOLS);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -91,11 +91,8 @@ async function sample(b: FastBench, cellId: string, hours: number, each?: (h: nu
 
 const sealed = (preset: string, grossScale = 1): Record<string, unknown> => ({ preset, leakAreaCm2: (SEALED_CM2_PER_100M3 * 180 * grossScale) / 100 });
 
-describe.skipIf(!hasWasm)('reference controller in fast mode', () => {
-  beforeAll(() => {
-    const made = spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'wasm'], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`make -C firmware wasm failed: ${made.stderr}`);
-  });
+describe.skipIf(noWasm !== undefined)('reference controller in fast mode', () => {
+  beforeAll(buildWasm);
 
   // Every apple and pear preset. The Jonagold room holds 170 t in 760 m³: its N2 generator and scrubber are
   // sized to it, in proportion to the simulator's defaults for a 40 t room (30 Nm³/h and 20 m³/h), as a site's

@@ -16,6 +16,7 @@ import { createFastBench, type FastBench } from '../../rig/index.js';
 import type { StoredControllerRecord } from '../../controller/contract.js';
 import { startListeningBridge, type ListeningBridge } from '../helpers/listening-bridge.js';
 import { missingTools } from '../helpers/required-tools.js';
+import { buildWasm, WASM_TOOLS } from '../helpers/wasm-build.js';
 import { until } from '../helpers/wait.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -159,8 +160,7 @@ describe.skipIf(skip !== undefined)('the Python controller against a listening b
   });
 });
 
-const hasWasm = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
-if (!hasWasm) console.log('python controller on the fast bench: skipped: clang or wasm-ld is not installed (cellbench setup installs clang and lld)');
+const noWasm = missingTools('the Python controller on the fast bench', WASM_TOOLS);
 
 const HOUR_MS = 3_600_000;
 /** Gala's simulated break point at 0 °C (simulator/presets/gala-apple.ts). */
@@ -173,14 +173,11 @@ const GALA_BREAK_POINT_KPA = 0.65;
  */
 const SEALED_DAYS = 10;
 
-describe.skipIf(skip !== undefined || !hasWasm)('the Python controller on the fast bench (HTTP contract, lockstep)', () => {
+describe.skipIf(skip !== undefined || noWasm !== undefined)('the Python controller on the fast bench (HTTP contract, lockstep)', () => {
   let bench: FastBench | undefined;
   let py: PythonController | undefined;
 
-  beforeAll(() => {
-    const made = spawnSync('make', ['-C', fileURLToPath(new URL('../../firmware', import.meta.url)), '--no-print-directory', 'wasm'], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`make -C firmware wasm failed: ${made.stderr}`);
-  });
+  beforeAll(buildWasm);
 
   afterEach(async () => {
     await py?.stop();

@@ -4,23 +4,20 @@
  * printed, where clang/wasm-ld are missing.
  */
 
-import { spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFastBench, DEFAULT_RUN_START_EPOCH_MS, type FastBench, type FastBenchOptions } from '../../rig/index.js';
+import { missingTools } from '../helpers/required-tools.js';
+import { buildWasm, WASM_TOOLS } from '../helpers/wasm-build.js';
 
-const hasWasm = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
-if (!hasWasm) console.log('fast bench tests skipped: clang or wasm-ld is not installed (cellbench setup installs clang and lld)');
+const noWasm = missingTools('fast bench', WASM_TOOLS);
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-describe.skipIf(!hasWasm)('fast bench', () => {
+describe.skipIf(noWasm !== undefined)('fast bench', () => {
   let bench: FastBench | undefined;
 
-  beforeAll(() => {
-    const made = spawnSync('make', ['-C', new URL('../../firmware', import.meta.url).pathname, '--no-print-directory', 'wasm'], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`make -C firmware wasm failed: ${made.stderr}`);
-  });
+  beforeAll(buildWasm);
 
   afterEach(async () => {
     await bench?.close();
