@@ -181,10 +181,13 @@ export class CellController {
     private readonly detector: StressDetector,
   ) {}
 
+  private lastRegime: { variety: string | null; regime: ReturnType<typeof regimeFor> } | undefined;
+  private readonly loadingChecked = new WeakMap<LoadingView, string[]>();
+
   /** One reading's decision. Mutates `mem`. */
   decide(mem: CellMemory, r: CellReading, facts: CellFacts): Decision {
     const c = this.config;
-    const regime = regimeFor(c, varietyOf(facts.loading));
+    const regime = this.regime(varietyOf(facts.loading));
     const log: Decision['log'] = [];
     const before = { state: mem.state, setpoint: mem.setpointKpa, block: mem.dcaBlock };
     const t = r.tMs;
@@ -198,17 +201,15 @@ export class CellController {
     // What stands in the way of DCA, most urgent first; `alarms` are those the controller holds for it.
     const alarms: ControllerAlarm[] = [];
     let block: string | null = null;
-    const blockBy = (reason: string | null): void => {
-      if (reason && block === null) block = reason;
-    };
-    if (facts.doorOpen) blockBy('the door is open');
-    blockBy(facts.deviceProblem);
-    blockBy(sensorProblem);
+    // The first reason found stands (`??=`): the most urgent is checked first.
+    if (facts.doorOpen) block ??= 'the door is open';
+    block ??= facts.deviceProblem;
+    block ??= sensorProblem;
     if (facts.loading && facts.loading.lastUnloadingAtMs !== null) {
       if (DCA_STATES.has(mem.state) || mem.unloadingBlockMs !== null) mem.unloadingBlockMs = facts.loading.lastUnloadingAtMs;
     }
     if (mem.unloadingBlockMs !== null && facts.loading && facts.loading.loadedAtMs > mem.unloadingBlockMs) mem.unloadingBlockMs = null;
-    if (mem.unloadingBlockMs !== null) blockBy(`the cell was partly unloaded on ${new Date(mem.unloadingBlockMs).toISOString()}; DCA needs a new loading record`);
+    if (mem.unloadingBlockMs !== null) block ??= `the cell was partly unloaded on ${new Date(mem.unloadingBlockMs).toISOString()}; DCA needs a new loading record`;
     if (mem.sensorSuspectSinceMs !== null) {
       if ((facts.calibratedAtMs ?? -Infinity) > mem.sensorSuspectSinceMs) {
         // Checked and calibrated since: the offset and the guard go.
@@ -216,27 +217,27 @@ export class CellController {
         mem.sensorSuspectSinceMs = null;
         mem.uloOffsetKpa = 0;
         mem.guardNextMs = null;
-      } else blockBy(`the O2 sensor may read high (the fruit showed stress where O2 should be ample) since ${new Date(mem.sensorSuspectSinceMs).toISOString()}: DCA waits for a calibration`);
+      } else block ??= `the O2 sensor may read high (the fruit showed stress where O2 should be ample) since ${new Date(mem.sensorSuspectSinceMs).toISOString()}: DCA waits for a calibration`;
     }
-    if (facts.calibrationDueAtMs === null) blockBy('no analyser calibration recorded');
-    else if (t > facts.calibrationDueAtMs) blockBy(`analyser calibration overdue since ${new Date(facts.calibrationDueAtMs).toISOString()}`);
-    if (!facts.leak) blockBy('no leak test recorded');
+    if (facts.calibrationDueAtMs === null) block ??= 'no analyser calibration recorded';
+    else if (t > facts.calibrationDueAtMs) block ??= `analyser calibration overdue since ${new Date(facts.calibrationDueAtMs).toISOString()}`;
+    if (!facts.leak) block ??= 'no leak test recorded';
     else if (facts.leak.perHundredM3 > c.leakLimitCm2Per100M3) {
       const msg = `DCA refused: leak ${facts.leak.perHundredM3.toFixed(3)} cm² per 100 m³, above the limit of ${c.leakLimitCm2Per100M3}`;
       alarms.push({ code: 'dca_refused_leak', severity: 'critical', message: msg, value: facts.leak.perHundredM3, threshold: c.leakLimitCm2Per100M3 });
-      blockBy(msg);
+      block ??= msg;
     }
-    if (!facts.loading) blockBy('no loading recorded');
+    if (!facts.loading) block ??= 'no loading recorded';
     else {
-      const problems = loadingRuleProblems(facts.loading);
+      const problems = this.loadingProblems(facts.loading);
       if (problems.length > 0) {
         const msg = `DCA refused: the loading rule is not met: ${problems.join('; ')}`;
         alarms.push({ code: 'dca_refused_loading', severity: 'warning', message: msg });
-        blockBy(msg);
+        block ??= msg;
       }
     }
     if (mem.faultAtMs !== null) {
-      if (t - mem.faultAtMs < c.uloSettleH * HOUR) blockBy(mem.faultReason);
+      if (t - mem.faultAtMs < c.uloSettleH * HOUR) block ??= mem.faultReason;
       else {
         mem.faultAtMs = null;
         mem.faultReason = null;
@@ -277,6 +278,25 @@ export class CellController {
     };
   }
 
+  /** Whether a due window can start now (`ready`); one that cannot is marked due, so the scrubber rests for it. */
+  private windowReady(mem: CellMemory, ready: boolean): boolean {
+    if (!ready) mem.windowDue = true;
+    return ready;
+  }
+
+  /** The regime of a variety; the last one is kept (a cell's variety changes with its loading only). */
+  private regime(variety: string | null): ReturnType<typeof regimeFor> {
+    if (this.lastRegime?.variety !== variety) this.lastRegime = { variety, regime: regimeFor(this.config, variety) };
+    return this.lastRegime.regime;
+  }
+
+  /** The loading rule's problems, once per loading record (the status keeps the same object until it changes). */
+  private loadingProblems(loading: LoadingView): string[] {
+    let problems = this.loadingChecked.get(loading);
+    if (!problems) this.loadingChecked.set(loading, (problems = loadingRuleProblems(loading)));
+    return problems;
+  }
+
   private enter(mem: CellMemory, state: CellState, t: number, reason: string, log: Decision['log']): void {
     if (mem.state !== state) log.push({ decision: `${mem.state} → ${state}`, reason });
     mem.state = state;
@@ -314,11 +334,7 @@ export class CellController {
     // scrubber rests, so that the CO2 can become quiet even where its cycle is shorter than co2QuietH.
     const wasDue = mem.windowDue;
     mem.windowDue = false;
-    const windowReady = (): boolean => {
-      if (settled && co2Quiet) return true;
-      mem.windowDue = true;
-      return false;
-    };
+    const windowReady = settled && co2Quiet;
     switch (mem.state) {
       case 'loading': {
         mem.setpointKpa = uloKpa;
@@ -334,13 +350,13 @@ export class CellController {
       }
       case 'ulo_hold': {
         mem.setpointKpa = round2(uloKpa + mem.uloOffsetKpa);
-        if (mem.guardNextMs !== null && t >= mem.guardNextMs && inBand && sensorProblem === null && !facts.doorOpen && windowReady()) {
+        if (mem.guardNextMs !== null && t >= mem.guardNextMs && inBand && sensorProblem === null && !facts.doorOpen && this.windowReady(mem, windowReady)) {
           this.startWindow(mem, 'guard', t, 'ulo_hold', log);
           break;
         }
         if (!dcaAllowed || !inBand || t - mem.checksOkSinceMs! < c.uloSettleH * HOUR) break;
         if (mem.referenceRq === null) {
-          if (mem.referenceTries < 6 && windowReady()) this.startWindow(mem, 'reference', t, 'ulo_hold', log);
+          if (mem.referenceTries < 6 && this.windowReady(mem, windowReady)) this.startWindow(mem, 'reference', t, 'ulo_hold', log);
           break;
         }
         mem.searchPurpose = 'search';
@@ -373,7 +389,7 @@ export class CellController {
           break;
         }
         mem.settledSinceMs ??= t;
-        if (t - mem.settledSinceMs >= c.settleH * HOUR && sensorProblem === null && windowReady()) {
+        if (t - mem.settledSinceMs >= c.settleH * HOUR && sensorProblem === null && this.windowReady(mem, windowReady)) {
           this.startWindow(mem, mem.searchPurpose === 'probe' ? 'probe' : 'search', t, mem.searchPurpose === 'probe' ? 'dca_hold' : 'dca_search', log);
         }
         break;
@@ -386,7 +402,7 @@ export class CellController {
           mem.searchPurpose = 'probe';
           mem.nextProbeMs = t + c.probeDays * DAY;
           this.enter(mem, 'dca_search', t, `probe: does the fruit still show stress at ${kpa(mem.setpointKpa)}?`, log);
-        } else if (mem.nextHoldMeasureMs !== null && t >= mem.nextHoldMeasureMs && windowReady()) {
+        } else if (mem.nextHoldMeasureMs !== null && t >= mem.nextHoldMeasureMs && this.windowReady(mem, windowReady)) {
           mem.nextHoldMeasureMs = t + c.holdRemeasureDays * DAY;
           this.startWindow(mem, 'hold', t, 'dca_hold', log);
         }

@@ -115,9 +115,13 @@ class DcaController implements ControllerRuntime {
   async idle(): Promise<void> {
     // Work queued while waiting is waited for too.
     for (;;) {
-      const queues = [...this.cells.values()].map((c) => c.queue);
+      const queues: Array<Promise<void>> = [];
+      for (const c of this.cells.values()) queues.push(c.queue);
       await Promise.all(queues);
-      if ([...this.cells.values()].every((c, i) => c.queue === queues[i])) break;
+      let i = 0;
+      let more = false;
+      for (const c of this.cells.values()) more ||= c.queue !== queues[i++];
+      if (!more) break;
     }
     if (this.failures.length > 0) {
       const err = this.failures[0];
@@ -176,20 +180,38 @@ class DcaController implements ControllerRuntime {
     const d = rt.ctl.decide(rt.mem, { tMs: r.measuredAtMs, o2Kpa: r.o2Kpa, co2Kpa: r.co2Kpa, pressurePa, flagged: (r.flags?.length ?? 0) > 0 }, facts);
     for (const l of d.log) this.emit(rt, r.measuredAtMs, l.decision, l.reason);
     await this.act(rt, d, r.measuredAtMs);
-    const alarmsChanged = JSON.stringify(d.alarms) !== JSON.stringify(rt.alarms);
+    const alarmsChanged = !sameAlarms(d.alarms, rt.alarms);
     rt.alarms = d.alarms;
     if (d.changed || alarmsChanged || r.measuredAtMs - rt.lastSavedMs >= this.config.saveEveryMs) await this.save(rt, r.measuredAtMs);
   }
 
   private factsOf(rt: CellRuntime, tMs: number): CellFacts {
     const s = rt.status;
-    const sensorAlarm = s.alarms.find((a) => a.state === 'active' && SENSOR_ALARMS.has(a.kind));
-    const badDevice = s.devices.map((d) => [d.deviceId, rt.deviceStates.get(d.deviceId)] as const).find(([, st]) => st !== undefined && st !== 'open');
+    // Plain loops: this runs for every reading.
+    let sensorAlarm: AlarmView | undefined;
+    for (const a of s.alarms) if (a.state === 'active' && SENSOR_ALARMS.has(a.kind)) {
+      sensorAlarm = a;
+      break;
+    }
+    let badDevice: readonly [string, string] | undefined;
+    for (const d of s.devices) {
+      const st = rt.deviceStates.get(d.deviceId);
+      if (st !== undefined && st !== 'open') {
+        badDevice = [d.deviceId, st];
+        break;
+      }
+    }
+    // Each recent O2 against the first recent one; the last pair that disagrees is named.
     let disagreement: string | null = null;
-    const recent = [...rt.lastO2ByDevice.entries()].filter(([, v]) => tMs - v.tMs <= 15 * 60_000);
-    for (let i = 1; i < recent.length; i++) {
-      const [a, va] = recent[0]!;
-      const [b, vb] = recent[i]!;
+    let first: [string, { tMs: number; o2Kpa: number }] | undefined;
+    for (const entry of rt.lastO2ByDevice) {
+      if (tMs - entry[1].tMs > 15 * 60_000) continue;
+      if (!first) {
+        first = entry;
+        continue;
+      }
+      const [a, va] = first;
+      const [b, vb] = entry;
       if (Math.abs(va.o2Kpa - vb.o2Kpa) > DISAGREE_KPA) disagreement = `O2 of ${a} (${va.o2Kpa.toFixed(2)} kPa) and ${b} (${vb.o2Kpa.toFixed(2)} kPa) disagree by more than ${DISAGREE_KPA} kPa`;
     }
     const leak = s.leakTest ? { leakAreaCm2: s.leakTest.leakAreaCm2, freeVolumeM3: s.leakTest.freeVolumeM3, perHundredM3: s.leakTest.leakAreaCm2Per100M3 } : null;
@@ -257,4 +279,15 @@ class DcaController implements ControllerRuntime {
   private emit(rt: CellRuntime, atMs: number, decision: string, reason: string): void {
     this.options.log?.({ atMs, cellId: rt.cellId, state: rt.mem.state, decision, reason });
   }
+}
+
+/** The same controller alarms, field by field, in the same order (what saving the record would change). */
+function sameAlarms(a: readonly ControllerAlarm[], b: readonly ControllerAlarm[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.code !== y.code || x.severity !== y.severity || x.message !== y.message || x.value !== y.value || x.threshold !== y.threshold) return false;
+  }
+  return true;
 }

@@ -22,6 +22,7 @@ import { createCalibrationBottles, type CalibrationBottleReading } from './instr
 import { createCellSensors, type CellSensorName, type SensorReadings } from './instruments/cell-sensors.js';
 import { calibrateFromBottles, calibrateToGases } from './instruments/two-point-calibration.js';
 import { createCellTruthReader, type CellTruth } from './plant/cell-truth.js';
+import { cellAbsolutePressurePa } from './plant/free-gas-volume.js';
 import { createInitialCellState } from './plant/initial-cell-state.js';
 import { createStepFlowBooking } from './plant/step-flow-booking.js';
 import {
@@ -100,6 +101,8 @@ export interface CellPlant {
   sensor(sensor: CellSensorName): FirstOrderSensor;
   /** The true state. */
   truth(): CellTruth;
+  /** The cell's absolute pressure, Pa: `truth().absolutePressurePa` without the rest of the truth. */
+  absolutePressurePa(): number;
   /** Moles in the free gas. */
   gasMol(): SpeciesMol;
   /** Cumulative moles through every path since the start (see model/cell-state.ts). */
@@ -238,6 +241,7 @@ export function createCellPlant(options: CellPlantOptions = {}): CellPlant {
     calibrationBottles: () => bottles.readings(),
     sensor: (name: CellSensorName): FirstOrderSensor => sensors.named(name),
     truth: () => truth(timeS),
+    absolutePressurePa: () => cellAbsolutePressurePa(state, params, inputs.ambient.pressurePa),
     gasMol: () => readGasMol(state),
     ledger: () => readGasLedger(state, co2Dissolved0Mol),
   };

@@ -57,6 +57,15 @@ describe.skipIf(noWasm !== undefined)('fast bench', () => {
     const rec = b.record();
     expect(rec.cells[0]!.rows).toHaveLength(25);
     expect(rec.cells[0]!.rows.at(-1)!.h).toBe(24);
+    // The run's moments (a CO2 poll and a reading each minute, and the bridge's timers), and where the wall
+    // time went: every part's share adds up to the total.
+    const t = b.timings();
+    expect(t.moments).toBeGreaterThanOrEqual(2 * 1440);
+    const parts = [t.plantMs, t.modulesMs, t.firmwareMs, t.bridgeMs, t.controllerMs, t.benchMs];
+    for (const ms of parts) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(t.firmwareMs).toBeGreaterThan(0);
+    expect(t.bridgeMs).toBeGreaterThan(0);
+    expect(parts.reduce((a, x) => a + x, 0)).toBeCloseTo(t.totalMs, 6);
   });
 
   it('a valve command from the in-process client reaches the plant: N2 on, true O2 falls', async () => {

@@ -230,6 +230,21 @@ describe('leaks (DOMAIN.md §5)', () => {
     expect(plant.truth().absolutePressurePa).toBeCloseTo(101_825, 1);
   });
 
+  it('gives the truth\'s absolute pressure alone (absolutePressurePa), with the bag slack, empty and full', () => {
+    for (const [options, gaugePa] of [
+      [{ fruitKg: 0 }, 0], // a bag: slack at ambient
+      [{ ...RIGID, fruitKg: 0 }, -300], // rigid, under pressure
+      [{ ...RIGID, fruitKg: 0 }, 250], // rigid, over pressure
+    ] as const) {
+      const plant = createCellPlant({ ...options, initial: { o2Kpa: 3, co2Kpa: 1, gaugePressurePa: gaugePa } });
+      plant.step(600);
+      expect(plant.absolutePressurePa()).toBe(plant.truth().absolutePressurePa);
+      // Slack: exactly ambient; rigid: the pressure the cell still has (its leak is small).
+      if (gaugePa === 0) expect(plant.absolutePressurePa()).toBe(101_325);
+      else expect(Math.sign(plant.absolutePressurePa() - 101_325)).toBe(Math.sign(gaugePa));
+    }
+  });
+
   it('decays 250 → 125 Pa in ≈ 20 min for 0.1 cm² per 100 m³ with Cd 0.61 (DOMAIN.md §5 [D])', () => {
     const plant = createCellPlant({
       ...RIGID,
