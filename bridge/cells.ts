@@ -23,11 +23,9 @@ export function defaultCellId(deviceId: string, boardCell: number | null | undef
   return boardCell === undefined || boardCell === null || boardCell === 1 ? deviceId : `${deviceId}.${boardCell}`;
 }
 
-const key = (deviceId: string, boardCell: number | null | undefined): string => `${deviceId}\u0000${boardCell ?? 1}`;
-
 export class CellMap {
-  /** Cell id by (device, board cell). */
-  private readonly byBoardCell = new Map<string, string>();
+  /** Cell id by device and board cell (a map per device: every reading asks, and builds no key string). */
+  private readonly byBoardCell = new Map<string, Map<number, string>>();
   /** Configured (device, board cell) pairs of each cell. */
   private readonly configured: Array<{ id: string; deviceId: string; boardCell: number }> = [];
   private readonly alarmsByCell = new Map<string, CellAlarmConfig>();
@@ -40,15 +38,17 @@ export class CellMap {
       if (!c.id || !c.deviceId) throw new RangeError(`a cell needs "id" and "deviceId": ${JSON.stringify(c)}`);
       const boardCell = c.boardCell ?? 1;
       if (!Number.isInteger(boardCell) || boardCell < 1 || boardCell > 8) throw new RangeError(`"boardCell" must be 1 to 8: ${JSON.stringify(c)}`);
-      if (this.byBoardCell.has(key(c.deviceId, boardCell))) throw new RangeError(`cell ${boardCell} of device "${c.deviceId}" is given to two cells`);
-      this.byBoardCell.set(key(c.deviceId, boardCell), c.id);
+      let ofDevice = this.byBoardCell.get(c.deviceId);
+      if (!ofDevice) this.byBoardCell.set(c.deviceId, (ofDevice = new Map()));
+      if (ofDevice.has(boardCell)) throw new RangeError(`cell ${boardCell} of device "${c.deviceId}" is given to two cells`);
+      ofDevice.set(boardCell, c.id);
       this.configured.push({ id: c.id, deviceId: c.deviceId, boardCell });
     }
   }
 
   /** The cell a board cell measures (board cell 1 when the board sends none). */
   cellOf(deviceId: string, boardCell?: number | null): string {
-    return this.byBoardCell.get(key(deviceId, boardCell)) ?? defaultCellId(deviceId, boardCell);
+    return this.byBoardCell.get(deviceId)?.get(boardCell ?? 1) ?? defaultCellId(deviceId, boardCell);
   }
 
   /** The cells a board measures as far as the configuration says: its configured ones, or its own. */
@@ -74,7 +74,8 @@ export class CellMap {
 
   /** A cell's alarm thresholds: its own over the defaults. */
   alarmsOf(cellId: string): CellAlarmConfig {
-    return { ...this.defaults, ...(this.alarmsByCell.get(cellId) ?? {}) };
+    const own = this.alarmsByCell.get(cellId);
+    return own ? { ...this.defaults, ...own } : { ...this.defaults };
   }
 
   /** Every cell with its devices. */

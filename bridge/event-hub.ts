@@ -10,7 +10,6 @@
  * numbers reach every subscriber in increasing order.
  */
 
-import { EventEmitter } from 'node:events';
 import type { AlarmChange, AlarmView, CellChange, DeviceView, ReadingView } from './events.js';
 
 /** One event on the hub, with its sequence number (1, 2, ... per bridge run). */
@@ -23,8 +22,31 @@ export type BridgeEvent =
 /** An event before the hub has numbered it. */
 export type UnnumberedEvent = BridgeEvent extends infer E ? (E extends { seq: number } ? Omit<E, 'seq'> : never) : never;
 
+/**
+ * `{ ...event, seq }`, the same keys in the same order. A reading or a device view (nearly every event) is
+ * written out as a literal: a copy key by key costs several times more, and a spread followed by another
+ * property takes V8's slow path.
+ */
+function numbered(event: UnnumberedEvent, seq: number): BridgeEvent {
+  switch (event.kind) {
+    case 'reading':
+      return { kind: 'reading', reading: event.reading, seq };
+    case 'device':
+      return { kind: 'device', device: event.device, seq };
+    default: {
+      const copy = Object.assign({}, event) as BridgeEvent;
+      copy.seq = seq;
+      return copy;
+    }
+  }
+}
+
 export class EventHub {
-  private readonly emitter = new EventEmitter<{ event: [BridgeEvent] }>();
+  /**
+   * The subscribers in subscription order. Replaced, never changed in place: an event goes to the
+   * subscribers there were when it was handed out, whoever subscribes or stops meanwhile.
+   */
+  private subscribers: ReadonlyArray<(event: BridgeEvent) => void> = [];
   private seqValue = 0;
   private readonly pending: UnnumberedEvent[] = [];
   private dispatching = false;
@@ -41,11 +63,8 @@ export class EventHub {
     this.dispatching = true;
     try {
       for (let next = this.pending.shift(); next; next = this.pending.shift()) {
-        // { ...next, seq } by assignment (the same keys, in the same order): a spread followed by another
-        // property takes V8's slow path, and every reading and device view comes through here.
-        const numbered = Object.assign({}, next) as BridgeEvent;
-        numbered.seq = ++this.seqValue;
-        this.emitter.emit('event', numbered);
+        const e = numbered(next, ++this.seqValue);
+        for (const fn of this.subscribers) fn(e);
       }
     } finally {
       this.dispatching = false;
@@ -54,7 +73,11 @@ export class EventHub {
 
   /** Calls `fn` with every event from now on; returns the function that stops it. */
   subscribe(fn: (event: BridgeEvent) => void): () => void {
-    this.emitter.on('event', fn);
-    return () => this.emitter.off('event', fn);
+    this.subscribers = [...this.subscribers, fn];
+    return () => {
+      // Its latest subscription, as EventEmitter's off() would remove.
+      const i = this.subscribers.lastIndexOf(fn);
+      if (i >= 0) this.subscribers = this.subscribers.filter((_, j) => j !== i);
+    };
   }
 }

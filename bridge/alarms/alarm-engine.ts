@@ -135,12 +135,20 @@ function activeKey(a: Pick<AlarmView, 'cellId' | 'kind' | 'code'>): string {
 }
 const LIMIT_TEXT = `limit ${SAFETY_O2_KPA.toFixed(2)} kPa = 19.5 %`;
 
+/** The quantities a sensor can go stale in. */
+const QUANTITIES = ['o2', 'co2', 'temp'] as const;
+
 export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   private readonly store: SqliteStore;
   private readonly config: (cellId: string) => CellAlarmConfig;
   private readonly cells = new Map<string, CellState>();
-  /** Active alarms by `${cellId}/${kind}`. */
+  /** Active alarms by `${cellId}/${kind}` (`key`). */
   private readonly active = new Map<string, AlarmView>();
+  /**
+   * `${cellId}/${kind}` of every cell and kind asked for, made once: every reading looks a few up, and a
+   * string built per lookup is hashed and compared anew each time.
+   */
+  private readonly keys = new Map<string, Map<AlarmKind, string>>();
   /** The link state of every board the engine has heard of, with its cell. */
   private readonly links = new Map<string, { cellId: string; state: DeviceState }>();
   /**
@@ -178,6 +186,15 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
       this.cells.set(cellId, c);
     }
     return c;
+  }
+
+  /** The key of a cell's alarm of one kind in `active` (a controller's alarms are keyed by `activeKey`). */
+  private key(cellId: string, kind: AlarmKind): string {
+    let byKind = this.keys.get(cellId);
+    if (!byKind) this.keys.set(cellId, (byKind = new Map()));
+    let key = byKind.get(kind);
+    if (key === undefined) byKind.set(kind, (key = `${cellId}/${kind}`));
+    return key;
   }
 
   list(filter: { state?: 'active' | 'all'; cellId?: string } = {}): AlarmView[] {
@@ -219,14 +236,14 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
 
   /** A stored alarm as clients see it: a latched safety alarm whose condition is over says so. */
   private view(a: AlarmView): AlarmView {
-    if (a.kind !== SAFETY || a.state !== 'active' || this.active.get(`${a.cellId}/${a.kind}`)?.id !== a.id) return a;
+    if (a.kind !== SAFETY || a.state !== 'active' || this.active.get(this.key(a.cellId, a.kind))?.id !== a.id) return a;
     const overAtMs = this.safetyOverAtMs.get(a.cellId);
     if (overAtMs === undefined) return a;
     return { ...a, message: `${a.message} [condition over since ${new Date(overAtMs).toISOString()}, awaiting operator reset]` };
   }
 
   private raise(cellId: string, kind: AlarmKind, atMs: number, value: number | null, threshold: number | null, message: string): void {
-    const key = `${cellId}/${kind}`;
+    const key = this.key(cellId, kind);
     if (this.active.has(key)) return;
     const deviceId = this.cell(cellId).deviceId;
     const severity = SEVERITY[kind];
@@ -239,7 +256,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   }
 
   private clear(cellId: string, kind: AlarmKind, atMs: number): void {
-    const key = `${cellId}/${kind}`;
+    const key = this.key(cellId, kind);
     const alarm = this.active.get(key);
     if (!alarm) return;
     this.active.delete(key);
@@ -326,12 +343,16 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     for (const [cellId, c] of this.cells) {
       if (c.deviceId === null) continue;
       const limit = this.config(cellId).staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-      const stale = (['o2', 'co2', 'temp'] as const).filter((q) => c.lastValidMs[q] === null || now - c.lastValidMs[q]! > limit);
+      const stale = QUANTITIES.filter((q) => c.lastValidMs[q] === null || now - c.lastValidMs[q]! > limit);
+      if (stale.length === 0) {
+        this.clear(cellId, 'sensor_stale', now);
+        continue;
+      }
       // No valid value yet is stale only once the cell has been watched for the whole limit.
       const watchedLongEnough = stale.every((q) => c.lastValidMs[q] !== null) || (this.firstSeenMs.get(cellId) ?? now) <= now - limit;
-      if (stale.length > 0 && watchedLongEnough) {
+      if (watchedLongEnough) {
         this.raise(cellId, 'sensor_stale', now, null, limit, `no valid ${stale.join(', ')} for more than ${limit} ms of reading time`);
-      } else if (stale.length === 0) this.clear(cellId, 'sensor_stale', now);
+      }
     }
   }
 
@@ -370,13 +391,17 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
   /** Raises the safety alarm, or moves its latch: never clears it (only `reset` does). */
   private checkSafety(cellId: string, atMs: number): void {
     const c = this.cell(cellId);
+    const latched = this.active.has(this.key(cellId, SAFETY));
+    // Door closed and nothing latched (nearly every reading): nothing to raise or move, and the danger's
+    // text (a number formatted for every reading of a low-O2 cell) is not needed.
+    if (!c.doorOpen && !latched) return;
     const danger = this.o2Danger(cellId, atMs);
     if (c.doorOpen && danger !== null) {
       this.safetyOverAtMs.delete(cellId);
       this.raise(cellId, SAFETY, atMs, c.o2Kpa, SAFETY_O2_KPA, `DANGER: ${danger} with the cell door open (${LIMIT_TEXT}): nobody may enter`);
       return;
     }
-    if (!this.active.has(`${cellId}/${SAFETY}`)) return;
+    if (!latched) return;
     // Latched: the condition is over only on a breathable O2; a low or unknown one (door open or closed:
     // a person may be inside) undoes that.
     if (this.o2Breathable(cellId, atMs)) {
@@ -494,7 +519,7 @@ export class AlarmEngine extends EventEmitter<AlarmEngineEvents> {
     const overAtMs = this.safetyOverAtMs.get(cellId)!;
     this.store.alarms.ack(id, by, atMs);
     this.store.events.add({ atMs, ...(row.deviceId ? { deviceId: row.deviceId } : {}), kind: 'alarm.reset', detail: { alarmId: id, cellId, kind: row.kind, by, conditionOverAtMs: overAtMs, doorOpen: c.doorOpen } });
-    const key = `${cellId}/${SAFETY}`;
+    const key = this.key(cellId, SAFETY);
     const alarm = this.active.get(key);
     this.safetyOverAtMs.delete(cellId);
     if (alarm?.id === id) {

@@ -208,9 +208,9 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
    * Notes a frame and makes sure a silence check is pending. One timer per silence period, not one per
    * frame: when it fires early (frames came meanwhile) it is armed again for the rest.
    */
-  private armSilence(): void {
+  private armSilence(now = this.opts.clock.now()): void {
     const clock = this.opts.clock;
-    this.lastFrameMs = clock.now();
+    this.lastFrameMs = now;
     if (this.silenceTimer) return;
     const check = (): void => {
       this.silenceTimer = undefined;
@@ -350,7 +350,7 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
 
   private onMessage(msg: BoardMessage): void {
     const now = this.opts.clock.now();
-    if (this.stateValue === 'open') this.armSilence();
+    if (this.stateValue === 'open') this.armSilence(now);
     switch (msg.type) {
       case 'ID':
         if (this.stateValue === 'open') {

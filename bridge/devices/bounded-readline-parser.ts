@@ -40,9 +40,12 @@ export class LineSplitter {
       if (nl < 0) break;
       if (this.discarding) {
         this.discarding = false;
+      } else if (this.buffer.length === 0) {
+        // A line within one chunk (nearly every line): decoded from the chunk itself, no slice of it made.
+        if (nl - start > this.maxLineBytes + 1) this.onOverflow();
+        else this.onLine(chunk.toString('latin1', start, nl));
       } else {
-        const part = chunk.subarray(start, nl);
-        const line = this.buffer.length > 0 ? Buffer.concat([this.buffer, part]) : part;
+        const line = Buffer.concat([this.buffer, chunk.subarray(start, nl)]);
         this.buffer = EMPTY;
         if (line.length > this.maxLineBytes + 1) this.onOverflow();
         else this.onLine(line.toString('latin1'));

@@ -44,6 +44,8 @@ export function usableValues(r: { o2Kpa: number | null; co2Kpa: number | null; t
   tempC: number | null;
 } {
   const f = r.flags ?? [];
+  // Most readings have no flag: their values as they are, without a search per flag.
+  if (f.length === 0) return { o2Kpa: r.o2Kpa, co2Kpa: r.co2Kpa, tempC: r.tempC };
   if (f.includes('time_future')) return { o2Kpa: null, co2Kpa: null, tempC: null };
   return {
     o2Kpa: f.includes('o2_impossible') ? null : r.o2Kpa,

@@ -29,6 +29,8 @@ export class ReadingStore {
   private readonly insertReadingStmt: Database.Statement;
   private pendingReadings: Array<[ReadingRow, ((outcome: InsertOutcome) => void) | undefined]> = [];
   private flushScheduled = false;
+  /** `flush` for setImmediate, made once rather than a closure per turn. */
+  private readonly flushLater = (): void => this.flush();
   private readonly insertBatch: (batch: Array<[ReadingRow, unknown]>) => InsertOutcome[];
   private readonly storedReadingStmt: Database.Statement;
   private readonly queryReadingsStmt: Database.Statement;
@@ -110,7 +112,7 @@ export class ReadingStore {
     this.pendingReadings.push([row, done]);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(this.flushLater);
     }
   }
 

@@ -27,7 +27,33 @@ const TYPE_RE = /^[A-Z]{2,8}$/;
 const KEY_RE = /^[a-z][a-z0-9_]{0,11}$/;
 // Printable ASCII 0x21..0x7E without '*' (0x2A) and '=' (0x3D).
 const VALUE_RE = /^[\x21-\x29\x2B-\x3C\x3E-\x7E]{1,64}$/;
-const TAIL_RE = /\*([0-9A-Fa-f]{4})$/;
+
+// decodeFrame reads every line a board sends, so it checks keys, values and the tail char by char: the same
+// rules as KEY_RE, VALUE_RE and `\*[0-9A-Fa-f]{4}$`, without a regex call per field.
+function isKeyChar(c: number, first: boolean): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (!first && ((c >= 0x30 && c <= 0x39) || c === 0x5f));
+}
+
+/** `s.slice(from, to)` matches KEY_RE. */
+function isKey(s: string, from: number, to: number): boolean {
+  if (to - from < 1 || to - from > 12) return false;
+  for (let i = from; i < to; i++) if (!isKeyChar(s.charCodeAt(i), i === from)) return false;
+  return true;
+}
+
+/** `s.slice(from, to)` matches VALUE_RE. */
+function isValue(s: string, from: number, to: number): boolean {
+  if (to - from < 1 || to - from > MAX_VALUE_CHARS) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x2a || c === 0x3d) return false;
+  }
+  return true;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
 
 function reject(code: RejectCode, reason: string): DecodeResult {
   return { ok: false, code, reason };
@@ -39,34 +65,42 @@ function reject(code: RejectCode, reason: string): DecodeResult {
  */
 export function decodeFrame(line: string): DecodeResult {
   if (line.endsWith('\r')) line = line.slice(0, -1);
-  if (Buffer.byteLength(line, 'latin1') > MAX_LINE_BYTES) {
+  // Each UTF-16 unit is one latin1 byte.
+  if (line.length > MAX_LINE_BYTES) {
     return reject('E_TOOLONG', `line is ${line.length} bytes, longer than ${MAX_LINE_BYTES}`);
   }
-  const tail = TAIL_RE.exec(line);
-  if (!tail) return reject('E_SYNTAX', 'line does not end in "*" and 4 hex digits');
-  const body = line.slice(0, tail.index);
-  const sent = Number.parseInt(tail[1]!, 16);
+  const star = line.length - 5;
+  let tailOk = star >= 0 && line.charCodeAt(star) === 0x2a;
+  for (let i = star + 1; tailOk && i < line.length; i++) tailOk = isHexDigit(line.charCodeAt(i));
+  if (!tailOk) return reject('E_SYNTAX', 'line does not end in "*" and 4 hex digits');
+  const sentHex = line.slice(star + 1);
+  const body = line.slice(0, star);
+  const sent = Number.parseInt(sentHex, 16);
   const actual = crc16Ccitt(body);
   if (sent !== actual) {
-    return reject('E_CRC', `checksum ${tail[1]} does not match ${hex4(actual)}`);
+    return reject('E_CRC', `checksum ${sentHex} does not match ${hex4(actual)}`);
   }
-  const parts = body.split(' ');
-  const type = parts[0]!;
+  // The body is the type and its pairs, each after one space (so an empty pair is a field without "=").
+  const firstSpace = body.indexOf(' ');
+  const type = firstSpace < 0 ? body : body.slice(0, firstSpace);
   if (!TYPE_RE.test(type)) return reject('E_SYNTAX', `type "${printable(type)}" is not 2-8 upper-case letters`);
-  const pairs = parts.slice(1);
-  if (pairs.length > MAX_FIELDS) return reject('E_SYNTAX', `${pairs.length} fields, more than ${MAX_FIELDS}`);
+  let pairCount = 0;
+  for (let sp = firstSpace; sp >= 0; sp = body.indexOf(' ', sp + 1)) pairCount++;
+  if (pairCount > MAX_FIELDS) return reject('E_SYNTAX', `${pairCount} fields, more than ${MAX_FIELDS}`);
   const fields: Array<[string, string]> = [];
-  const seen = new Set<string>();
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) return reject('E_SYNTAX', `field "${printable(pair)}" has no "="`);
-    const key = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    if (!KEY_RE.test(key)) return reject('E_SYNTAX', `key "${printable(key)}" is not [a-z][a-z0-9_]{0,11}`);
-    if (!VALUE_RE.test(value)) return reject('E_SYNTAX', `value of "${key}" is not 1-${MAX_VALUE_CHARS} printable characters`);
-    if (seen.has(key)) return reject('E_SYNTAX', `key "${key}" appears twice`);
-    seen.add(key);
-    fields.push([key, value]);
+  let start = firstSpace + 1; // 0: no pairs
+  while (start > 0) {
+    const next = body.indexOf(' ', start);
+    const end = next < 0 ? body.length : next;
+    const eq = body.indexOf('=', start);
+    if (eq < 0 || eq >= end) return reject('E_SYNTAX', `field "${printable(body.slice(start, end))}" has no "="`);
+    const key = body.slice(start, eq);
+    if (!isKey(body, start, eq)) return reject('E_SYNTAX', `key "${printable(key)}" is not [a-z][a-z0-9_]{0,11}`);
+    if (!isValue(body, eq + 1, end)) return reject('E_SYNTAX', `value of "${key}" is not 1-${MAX_VALUE_CHARS} printable characters`);
+    // At most MAX_FIELDS: a scan is cheaper than a Set.
+    for (const f of fields) if (f[0] === key) return reject('E_SYNTAX', `key "${key}" appears twice`);
+    fields.push([key, body.slice(eq + 1, end)]);
+    start = next + 1; // 0 after the last pair
   }
   return { ok: true, frame: { type, fields } };
 }
@@ -94,7 +128,7 @@ export function encodeFrame(frame: Frame): string {
 
 /** The value of one field, or undefined. */
 export function field(frame: Frame, key: string): string | undefined {
-  for (const [k, v] of frame.fields) if (k === key) return v;
+  for (const f of frame.fields) if (f[0] === key) return f[1];
   return undefined;
 }
 

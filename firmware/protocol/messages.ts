@@ -113,16 +113,19 @@ export function toBoardMessage(frame: Frame): BoardMessage {
         ...(field(frame, 'cal') !== undefined ? { cal: uint32(frame, 'cal') } : {}),
       };
     }
-    case 'RD':
-      return {
+    case 'RD': {
+      const rd: BoardMessage & { type: 'RD' } = {
         type: 'RD',
         seq: uint32(frame, 'seq'),
         boardMs: uint32(frame, 't'),
         o2Kpa: measured(frame, 'o2'),
         co2Kpa: measured(frame, 'co2'),
         tempC: measured(frame, 'temp'),
-        ...(field(frame, 'cell') !== undefined ? { cell: uint32(frame, 'cell') } : {}),
       };
+      // Set after, not spread in: one message per reading, and `cell` still comes last.
+      if (field(frame, 'cell') !== undefined) rd.cell = uint32(frame, 'cell');
+      return rd;
+    }
     case 'ACK': {
       if (field(frame, 'cal') !== undefined) return { type: 'ACK', id: uint32(frame, 'id'), cal: uint32(frame, 'cal') };
       if (field(frame, 'n') === undefined) return { type: 'ACK', id: uint32(frame, 'id') };

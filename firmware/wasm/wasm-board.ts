@@ -84,6 +84,20 @@ export class WasmBoard extends EventEmitter<WasmBoardEvents> {
   private readonly uartQueues: Buffer[][] = [[], []];
   private readonly ex: Exports;
   private pollScheduled = false;
+  private heapView = new Uint8Array(0);
+  /**
+   * When the board last said it had nothing due (cb_idle_ms > 0, no bytes waiting): its time then, and whether
+   * a host was there. A poll reads nothing else (time, the byte queues, hal_host_present/room), so polled again
+   * in that state the board does nothing, its memory the same byte for byte: pollNow skips such a poll (a
+   * moment's microtask after bytes already read, advanceTo's first poll after the last moment's).
+   */
+  private quietAtMs = Number.NaN;
+  private quietHostPresent = false;
+  /** The microtask of schedulePoll, made once. */
+  private readonly scheduledPoll = (): void => {
+    this.pollScheduled = false;
+    this.pollNow();
+  };
 
   private constructor(instance: WebAssembly.Instance, options: WasmBoardOptions, eeprom: Uint8Array) {
     super();
@@ -118,19 +132,27 @@ export class WasmBoard extends EventEmitter<WasmBoardEvents> {
     const u32 = (n: number): number => n >>> 0;
     return {
       hal_millis: () => u32(b().nowMs),
-      hal_host_read: (ptr, cap) => b().drain(b().toBoardQueue, ptr, cap),
+      hal_host_read: (ptr, cap) => {
+        const board = b();
+        return board.drain(board.toBoardQueue, ptr, cap);
+      },
       hal_host_write: (ptr, len) => {
-        if (!b().hostPresent) return 0;
-        const out = Buffer.from(b().mem(ptr, len));
-        b().emit('hostData', out);
+        const board = b();
+        if (!board.hostPresent) return 0;
+        board.emit('hostData', board.copyOut(ptr, len));
         return len;
       },
       hal_host_room: () => (b().hostPresent ? HOST_ROOM : 0),
       hal_host_present: () => (b().hostPresent ? 1 : 0),
-      hal_uart_read: (uart, ptr, cap) => (uart === 0 || uart === 1 ? b().drain(b().uartQueues[uart]!, ptr, cap) : 0),
+      hal_uart_read: (uart, ptr, cap) => {
+        if (uart !== 0 && uart !== 1) return 0;
+        const board = b();
+        return board.drain(board.uartQueues[uart]!, ptr, cap);
+      },
       hal_uart_write: (uart, ptr, len) => {
         if (uart !== 0 && uart !== 1) return 0;
-        b().emit('uartData', uart, Buffer.from(b().mem(ptr, len)));
+        const board = b();
+        board.emit('uartData', uart, board.copyOut(ptr, len));
         return len;
       },
       hal_output_set: (index, on) => {
@@ -165,16 +187,38 @@ export class WasmBoard extends EventEmitter<WasmBoardEvents> {
     return new Uint8Array(this.ex.memory.buffer, ptr, len);
   }
 
+  /**
+   * All of the board's memory, one view kept across HAL calls (a view per call costs more than the copy). A
+   * grown memory detaches the old buffer, whose views then have length 0: the view is made again.
+   */
+  private heap(): Uint8Array {
+    if (this.heapView.byteLength === 0) this.heapView = new Uint8Array(this.ex.memory.buffer);
+    return this.heapView;
+  }
+
+  /** A copy of `len` bytes of the board's memory at `ptr`: listeners may keep it. */
+  private copyOut(ptr: number, len: number): Buffer {
+    const out = Buffer.allocUnsafe(len);
+    out.set(this.mem(ptr, len));
+    return out;
+  }
+
   /** Copies up to cap queued bytes into the board's memory at ptr; returns how many. */
   private drain(queue: Buffer[], ptr: number, cap: number): number {
+    if (queue.length === 0) return 0;
+    const heap = this.heap();
     let n = 0;
     while (n < cap && queue.length > 0) {
       const head = queue[0]!;
       const take = Math.min(cap - n, head.length);
-      this.mem(ptr + n, take).set(head.subarray(0, take));
+      if (take === head.length) {
+        heap.set(head, ptr + n);
+        queue.shift();
+      } else {
+        heap.set(head.subarray(0, take), ptr + n);
+        queue[0] = head.subarray(take);
+      }
       n += take;
-      if (take === head.length) queue.shift();
-      else queue[0] = head.subarray(take);
     }
     return n;
   }
@@ -195,18 +239,29 @@ export class WasmBoard extends EventEmitter<WasmBoardEvents> {
   private schedulePoll(): void {
     if (this.pollScheduled) return;
     this.pollScheduled = true;
-    queueMicrotask(() => {
-      this.pollScheduled = false;
-      this.pollNow();
-    });
+    queueMicrotask(this.scheduledPoll);
+  }
+
+  private bytesWaiting(): boolean {
+    return this.toBoardQueue.length > 0 || this.uartQueues[0]!.length > 0 || this.uartQueues[1]!.length > 0;
   }
 
   /** Polls at the current time until the board has nothing more due now (bounded). */
   pollNow(): void {
+    if (this.quietAtMs === this.nowMs && this.quietHostPresent === this.hostPresent && !this.bytesWaiting()) return;
+    this.quietAtMs = Number.NaN;
     for (let i = 0; i < POLLS_PER_MOMENT; i++) {
+      const atMs = this.nowMs;
+      const hostPresent = this.hostPresent;
       this.ex.cb_poll();
-      const pending = this.toBoardQueue.length > 0 || this.uartQueues.some((q) => q.length > 0);
-      if (!pending && this.ex.cb_idle_ms() > 0) return;
+      if (!this.bytesWaiting() && this.ex.cb_idle_ms() > 0) {
+        // Quiet only in the state this poll saw (a listener of its events may have changed it since).
+        if (this.nowMs === atMs && this.hostPresent === hostPresent) {
+          this.quietAtMs = atMs;
+          this.quietHostPresent = hostPresent;
+        }
+        return;
+      }
     }
   }
 

@@ -36,21 +36,32 @@
 
 import { createRandom, type Random } from '../engine/random.js';
 
+/** CRC-16/MODBUS a byte at a time: the reflected polynomial 0xA001's eight steps for each byte value. */
+const CRC_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+    t[i] = crc;
+  }
+  return t;
+})();
+
+/** The CRC after one more byte (0..255). */
+function crcStep(crc: number, byte: number): number {
+  return (crc >>> 8) ^ CRC_TABLE[(crc ^ byte) & 0xff]!;
+}
+
 /** CRC-16/MODBUS: reflected polynomial 0xA001, initial 0xFFFF; sent low byte first. */
 export function modbusCrc(bytes: Uint8Array): number {
-  let crc = 0xffff;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
+  return crcOfFirst(bytes, bytes.length);
 }
 
 /** `bytes` with their CRC appended. */
 export function withModbusCrc(bytes: number[]): Buffer {
   const out = Buffer.allocUnsafe(bytes.length + 2);
   for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
-  const crc = modbusCrc(out.subarray(0, bytes.length));
+  const crc = crcOfFirst(out, bytes.length);
   out[bytes.length] = crc & 0xff;
   out[bytes.length + 1] = crc >>> 8;
   return out;
@@ -59,10 +70,7 @@ export function withModbusCrc(bytes: number[]): Buffer {
 /** The CRC of the first `n` bytes of `bytes` (each taken as a byte, as Uint8Array.from would). */
 function crcOfFirst(bytes: ArrayLike<number>, n: number): number {
   let crc = 0xffff;
-  for (let i = 0; i < n; i++) {
-    crc ^= bytes[i]! & 0xff;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
+  for (let i = 0; i < n; i++) crc = crcStep(crc, bytes[i]! & 0xff);
   return crc;
 }
 
@@ -306,8 +314,7 @@ export class ModbusCo2Module {
       // Unknown length: the shortest prefix whose CRC checks (the CRC over a frame and its own CRC is 0).
       let crc = 0xffff;
       for (let i = 0; i < view.length; i++) {
-        crc ^= view[i]!;
-        for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+        crc = crcStep(crc, view[i]!);
         if (i + 1 >= MIN_ADU_BYTES && crc === 0) return { start, end: start + i + 1 };
       }
     }

@@ -60,12 +60,15 @@ function clamp(v: number, lo: number, hi: number): number {
 /** `value` with `decimals` decimals, zero-padded to `intDigits` integer digits, no sign. */
 function padded(value: number, intDigits: number, decimals: number): string {
   const text = Math.abs(value).toFixed(decimals);
-  const dot = text.indexOf('.');
-  const int = dot < 0 ? text : text.slice(0, dot);
-  if (decimals <= 0) return int.padStart(intDigits, '0');
+  if (decimals <= 0) return text.padStart(intDigits, '0');
   // A text without a point (NaN) has no fraction: `undefined`, as it always came out.
-  return `${int.padStart(intDigits, '0')}.${dot < 0 ? undefined : text.slice(dot + 1)}`;
+  if (text.indexOf('.') < 0) return `${text.padStart(intDigits, '0')}.undefined`;
+  // The point and exactly `decimals` digits follow the integer part, so padding the text pads that part.
+  return text.padStart(intDigits + 1 + decimals, '0');
 }
+
+/** Two upper-case hex digits for each byte value: the status and the checksum, once a line per module. */
+const HEX2 = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
 
 /** The module's line for these values and status (with CR LF). Out-of-range values are clamped to the field. */
 export function formatO2Line(values: O2ModuleValues, extraStatus = 0): string {
@@ -76,10 +79,10 @@ export function formatO2Line(values: O2ModuleValues, extraStatus = 0): string {
   const o2Mbar = clamp((values.o2Kpa ?? 0) * 10, 0, 9999.9);
   const tempC = clamp(values.tempC ?? 0, -99.99, 99.99);
   const pMbar = clamp((values.pressurePa ?? 0) / 100, 0, 9999.9);
-  const body =
-    `O ${padded(o2Mbar, 4, 1)} T ${tempC < 0 ? '-' : '+'}${padded(tempC, 2, 2)} P ${padded(pMbar, 4, 1)} ` +
-    `S ${status.toString(16).toUpperCase().padStart(2, '0')} *`;
-  return `${body}${o2LineChecksum(body.slice(0, -1)).toString(16).toUpperCase().padStart(2, '0')}\r\n`;
+  // A status beyond a byte (an odd extraStatus) is written as toString(16) writes it.
+  const statusHex = HEX2[status] ?? status.toString(16).toUpperCase().padStart(2, '0');
+  const text = `O ${padded(o2Mbar, 4, 1)} T ${tempC < 0 ? '-' : '+'}${padded(tempC, 2, 2)} P ${padded(pMbar, 4, 1)} S ${statusHex} `;
+  return `${text}*${HEX2[o2LineChecksum(text)]}\r\n`;
 }
 
 export class O2StreamModule {
